@@ -1,0 +1,31 @@
+import type { ReportStore, RunReport, RunReportSummary } from '../../src/reports/types.js';
+
+/** A `ReportStore` in memory, newest first, for server tests. */
+export class MemoryReportStore implements ReportStore {
+  readonly #reports: RunReport[] = [];
+
+  async save(report: RunReport): Promise<void> {
+    this.#reports.unshift(report);
+  }
+
+  async list(limit = 20): Promise<RunReportSummary[]> {
+    return this.#reports.slice(0, limit).map(summarizeReport);
+  }
+
+  async get(runId: string): Promise<RunReport | undefined> {
+    return this.#reports.find((report) => report.runId === runId);
+  }
+}
+
+/** Builds the listing form of a report. */
+export function summarizeReport(report: RunReport): RunReportSummary {
+  return {
+    runId: report.runId,
+    planId: report.plan.id,
+    mode: report.mode,
+    outcome: report.outcome,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    operationCount: report.plan.operations.length,
+  };
+}
