@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
-/** A private redis-server on a free loopback port, which a test can stop and start again. */
+/**
+ * A private redis-server on a free loopback port. The demo starts one when
+ * REDIS_URL is not set, and tests use it to stop and restart Redis.
+ */
 export class RedisServer {
   readonly port: number;
   readonly url: string;
@@ -32,7 +35,12 @@ export class RedisServer {
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.#directory],
       { stdio: 'ignore' },
     );
-    await waitForPing(this.url);
+    const failed = new Promise<never>((_, reject) => {
+      this.#process?.once('error', (error) =>
+        reject(new Error('Cannot start redis-server. Install it (apt-get install redis-server) or set REDIS_URL.', { cause: error })),
+      );
+    });
+    await Promise.race([waitForPing(this.url), failed]);
   }
 
   /** Stops the server; its data is lost. */
@@ -69,6 +77,8 @@ async function waitForPing(url: string): Promise<void> {
   let lastError: unknown;
   while (Date.now() < deadline) {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // Refused connections are expected until the server listens; connect() reports them.
+    client.on('error', () => {});
     try {
       await client.connect();
       await client.ping();

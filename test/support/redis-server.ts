@@ -1,0 +1,1 @@
+export { RedisServer, findFreePort } from '../../src/sandbox/redis-server.js';
