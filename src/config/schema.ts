@@ -48,7 +48,10 @@ const entraSource = z.strictObject({
   pageSize: z.number().int().min(1).max(999).default(999),
   maxConcurrentRequests: z.number().int().min(1).max(20).default(4),
   maxRetries: z.number().int().min(0).max(10).default(4),
-  /** Groups in scope by display name or id; empty means every group named in the mapping. */
+  /**
+   * Groups to read, by display name or id. Empty means the groups the mapping
+   * names by name or id, or every group when a mapping entry uses a pattern.
+   */
   groups: z.array(z.string().min(1)).default([]),
   /** A Graph `$filter` applied to the user list. */
   userFilter: z.string().optional(),
