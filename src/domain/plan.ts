@@ -1,4 +1,5 @@
 import type { Operation, OperationKind } from './operations.js';
+import type { AccountAccess } from './organization.js';
 
 /** A user or group the planner saw but will not touch, and why. */
 export interface PlanNotice {
@@ -28,4 +29,29 @@ export interface ReconcilePlan {
   /** Set when the plan needs approval before it is applied. */
   hold?: PlanHold;
   counts: Partial<Record<OperationKind, number>>;
+  /** The plan's changes per configured Ably account, in configuration order. */
+  accounts?: PlanAccountSummary[];
+  /** Users whose group-inherited roles change, sorted by IdP id; absent when the provider has no role extension. */
+  accessChanges?: PlanAccessChange[];
+}
+
+/** One user's account roles inherited from Ably groups, before and after the plan. */
+export interface PlanAccessChange {
+  externalId: string;
+  /** The Ably userName (an email); reports show it per `policy.reportEmails`. */
+  userName: string;
+  before: AccountAccess[];
+  after: AccountAccess[];
+}
+
+/** A plan's changes in one Ably account, for the reports. */
+export interface PlanAccountSummary {
+  accountId: string;
+  accountName: string;
+  /** Groups whose role links in this account the plan sets, or lists for the dashboard when report-only. */
+  roleAssignmentCount: number;
+  /** Users the plan adds to groups that grant roles in this account. */
+  membersAdded: number;
+  /** Users the plan removes from groups that grant roles in this account. */
+  membersRemoved: number;
 }
