@@ -42,7 +42,7 @@ export function parseConfig(text: string, origin: string, env: NodeJS.ProcessEnv
 export function validateConfig(value: unknown, origin: string, env: NodeJS.ProcessEnv = process.env): Config {
   const result = configSchema.safeParse(value);
   if (!result.success) {
-    throw new ConfigurationError(`Invalid configuration in ${origin}:\n${formatIssues(result.error.issues)}`);
+    throw new ConfigurationError(`Invalid configuration in ${origin}:\n${formatIssues(result.error.issues, value)}`);
   }
   const config = result.data;
   if (env.REDIS_URL) {
@@ -80,16 +80,30 @@ export function readSecrets(config: Config, env: NodeJS.ProcessEnv = process.env
   return secrets;
 }
 
-function formatIssues(issues: z.core.$ZodIssue[]): string {
+function formatIssues(issues: z.core.$ZodIssue[], input: unknown): string {
   return issues
     .map((issue) => {
       const key = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
       if (issue.code === 'unrecognized_keys') {
         return `  - ${key}: unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}. Remove it or check its spelling.`;
       }
+      if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
+        return `  - ${key}: missing. Add it (expected ${issue.expected}).`;
+      }
       return `  - ${key}: ${issue.message}`;
     })
     .join('\n');
+}
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let current = input;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') {
+      return undefined;
+    }
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
 }
 
 function crossCheck(config: Config): string[] {

@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { loadConfigFile, type Secrets } from '../config/load.js';
+import { Secret } from '../config/secret.js';
+import type { Config } from '../config/schema.js';
+import { startEmulator, type RunningEmulator } from '../emulator/index.js';
+import { startDaemon, type Daemon } from '../jobs/daemon.js';
+import { readAndPlan } from '../jobs/sync-run.js';
+import { isActionableOperation } from '../reconcile/index.js';
+import { createLogger } from '../logging.js';
+import type { RunReport } from '../reports/types.js';
+import { startOktaServer, type OktaServer } from '../sandbox/okta-server.js';
+import { RedisServer } from '../sandbox/redis-server.js';
+import { createSampleDirectory } from '../sandbox/sample-directory.js';
+import { createMetrics } from '../server/metrics.js';
+import { createConnector, createOrganizationClient } from './components.js';
+import { createOperatorServer } from './serve.js';
+
+const SAMPLE_CONFIG = fileURLToPath(new URL('../../config/sample.yaml', import.meta.url));
+
+/**
+ * Runs the main job on an embedded default: a sample Okta directory served
+ * locally, the Ably emulator as the target, and the Redis at REDIS_URL or a
+ * private redis-server. Prints the dry-run plan, applies it through BullMQ,
+ * syncs again to show that nothing is left to do, and stops what it started.
+ */
+export async function demoCommand(options: { keepRunning?: boolean; users: number }): Promise<number> {
+  const print = (line = '') => process.stdout.write(`${line}\n`);
+  // Operators read the printed summary; the JSON logs go to stderr, warnings and errors only.
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
+  const stack: (() => Promise<void>)[] = [];
+
+  try {
+    const redisUrl = process.env.REDIS_URL ?? (await startPrivateRedis(stack));
+    const base = loadConfigFile(SAMPLE_CONFIG);
+    const credentials = { username: 'demo-scim', password: randomBytes(12).toString('hex') };
+    const oktaToken = randomBytes(16).toString('hex');
+
+    const emulator = await startEmulator({
+      domain: base.organization.domain,
+      accounts: base.organization.accounts,
+      primaryAccount: base.organization.primaryAccount,
+      credentials,
+      logger,
+    });
+    stack.push(() => emulator.close());
+    const okta = await startOktaServer({ directory: createSampleDirectory({ userCount: options.users }), token: oktaToken });
+    stack.push(() => okta.close());
+
+    const config = demoConfig(base, { okta, emulator, redisUrl });
+    const secrets: Secrets = {
+      oktaToken: new Secret(oktaToken),
+      scimUsername: new Secret(credentials.username),
+      scimPassword: new Secret(credentials.password),
+      adminToken: new Secret(process.env.ADMIN_TOKEN ?? randomBytes(12).toString('hex')),
+    };
+    print(`Okta (sample, ${options.users} users): ${okta.url}`);
+    print(`Ably emulator:                  ${emulator.scimBaseUrl}`);
+    print(`Redis:                          ${redisUrl.replace(/\/\/[^@]*@/, '//')}`);
+
+    const metrics = createMetrics({ collectDefault: false });
+    const connector = createConnector(config, secrets, logger);
+    const client = createOrganizationClient(config, secrets, logger);
+    await client.discover();
+    const daemon = await startDaemon({ config, secrets, logger, metrics, connector, client });
+    stack.push(() => daemon.stop());
+
+    const { plan } = await readAndPlan({ config, connector, client, state: daemon.state, logger }, { mode: 'full' });
+    print();
+    print(`Dry-run plan ${plan.id}: ${describeCounts(plan.counts)}`);
+
+    emulator.resetStats();
+    const first = await daemon.syncAndWait('full', { trigger: 'demo' });
+    const firstWrites = emulator.stats().writes;
+    printRun('First sync', first, firstWrites, print);
+
+    emulator.resetStats();
+    const second = await daemon.syncAndWait('full', { trigger: 'demo' });
+    printRun('Second sync', second, emulator.stats().writes, print);
+
+    const organization = emulator.organization();
+    print();
+    print(
+      `The emulated organization now has ${organization.users.filter((user) => user.active).length} active users, ` +
+        `${organization.users.filter((user) => !user.active).length} inactive users and ${organization.groups.length} groups.`,
+    );
+
+    if (options.keepRunning) {
+      await keepRunning({ config, secrets, daemon, metrics, logger, emulator, credentials, print });
+    }
+    const changes = first.plan.operations.filter(isActionableOperation).length;
+    return first.outcome === 'failed' || (changes > 0 && first.results?.applied === 0) ? 1 : 0;
+  } finally {
+    for (const close of stack.reverse()) {
+      await close().catch((error: unknown) => logger.warn({ err: error }, 'demo cleanup failed'));
+    }
+  }
+}
+
+async function startPrivateRedis(stack: (() => Promise<void>)[]): Promise<string> {
+  const redis = await RedisServer.start();
+  stack.push(() => redis.dispose());
+  return redis.url;
+}
+
+function demoConfig(base: Config, targets: { okta: OktaServer; emulator: RunningEmulator; redisUrl: string }): Config {
+  if (base.source.kind !== 'okta') {
+    throw new Error(`${SAMPLE_CONFIG} must use an okta source.`);
+  }
+  return {
+    ...base,
+    source: { ...base.source, orgUrl: targets.okta.url },
+    ably: { ...base.ably, scimBaseUrl: targets.emulator.scimBaseUrl },
+    redis: { url: targets.redisUrl, prefix: `demo-${randomBytes(4).toString('hex')}` },
+  };
+}
+
+function printRun(label: string, report: RunReport, writes: number, print: (line?: string) => void): void {
+  const results = report.results;
+  print();
+  print(`${label} (${report.runId}): ${report.outcome}, ${writes} SCIM write requests`);
+  print(`  operations: ${describeCounts(report.plan.counts)}`);
+  if (results) {
+    print(`  applied ${results.applied}, skipped ${results.skipped}, failed ${results.failed}`);
+    for (const failure of results.failures.slice(0, 5)) {
+      print(`  failed: ${failure.operation}: ${failure.error}`);
+    }
+  }
+}
+
+function describeCounts(counts: Partial<Record<string, number>>): string {
+  const parts = Object.entries(counts)
+    .filter(([, count]) => (count ?? 0) > 0)
+    .map(([kind, count]) => `${count} ${kind}`);
+  return parts.length > 0 ? parts.join(', ') : 'no operations';
+}
+
+async function keepRunning(options: {
+  config: Config;
+  secrets: Secrets;
+  daemon: Daemon;
+  metrics: ReturnType<typeof createMetrics>;
+  logger: ReturnType<typeof createLogger>;
+  emulator: RunningEmulator;
+  credentials: { username: string; password: string };
+  print: (line?: string) => void;
+}): Promise<void> {
+  const server = await createOperatorServer(options);
+  const address = await server.listen({ host: '127.0.0.1', port: 0 });
+  options.print();
+  options.print(`Dashboard:      ${address}/admin (password: the ADMIN_TOKEN you set, or see below)`);
+  options.print(`Emulator admin: ${options.emulator.url}/admin (user ${options.credentials.username})`);
+  if (!process.env.ADMIN_TOKEN) {
+    options.print('Set ADMIN_TOKEN before starting the demo to choose the dashboard password.');
+  }
+  options.print('Press Ctrl+C to stop.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await server.close();
+}

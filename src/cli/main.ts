@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { SyncError } from '../errors/index.js';
+import { createLogger } from '../logging.js';
+import { approveCommand } from './approve-command.js';
+import { DEFAULT_CONFIG_PATH } from './context.js';
+import { demoCommand } from './demo-command.js';
+import { emulatorCommand } from './emulator-command.js';
+import { planCommand, type PlanFormat } from './plan-command.js';
+import { runCommand } from './run-command.js';
+
+const program = new Command()
+  .name('ably-idp-sync')
+  .description('Keeps an Ably organization in step with Okta or Microsoft Entra ID over SCIM 2.0.')
+  .showHelpAfterError();
+
+const configOption = () =>
+  new Option('-c, --config <path>', 'the YAML configuration file').default(DEFAULT_CONFIG_PATH);
+
+program
+  .command('run')
+  .description('run the daemon: scheduled syncs, operation workers, dashboard, health and metrics')
+  .addOption(configOption())
+  .option('--once', 'run one full sync through the queues, then exit')
+  .action(async (options: { config: string; once?: boolean }) => exit(await runCommand(options)));
+
+program
+  .command('plan')
+  .description('print the plan a full sync would apply now, without changing anything (exit 0: no changes, 2: changes pending, 3: held for approval, 1: error)')
+  .addOption(configOption())
+  .addOption(new Option('-f, --format <format>', 'report format').choices(['markdown', 'json', 'html']).default('markdown'))
+  .option('-o, --output <file>', 'write the report to a file instead of stdout')
+  .action(async (options: { config: string; format: PlanFormat; output?: string }) => exit(await planCommand(options)));
+
+program
+  .command('approve')
+  .description('approve a plan held by a safety threshold, and enqueue the sync that applies it')
+  .argument('<planId>', 'the id of the held plan, as shown in its report')
+  .addOption(configOption())
+  .requiredOption('--by <name>', 'who approves, for the audit log')
+  .action(async (planId: string, options: { config: string; by: string }) =>
+    exit(await approveCommand({ config: options.config, planId, approvedBy: options.by })),
+  );
+
+program
+  .command('emulator')
+  .description('serve the Ably organization emulator (SCIM 2.0 under /scim/v2, admin page under /admin)')
+  .addOption(configOption().default('config/sample.yaml'))
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('-p, --port <port>', 'port to listen on', parsePort, 8082)
+  .option('--data-file <path>', 'keep the organization in this file across restarts')
+  .option('--no-role-extension', 'serve without the group→account role extension, as a provider without it would')
+  .action(async (options: { config: string; host: string; port: number; dataFile?: string; roleExtension: boolean }) =>
+    exit(await emulatorCommand({ ...options, noRoleExtension: !options.roleExtension })),
+  );
+
+program
+  .command('demo')
+  .description('sync a sample Okta directory into the emulator through BullMQ and print what changed')
+  .option('--keep-running', 'keep the emulator, the Okta server and the dashboard running afterwards')
+  .option('--users <count>', 'number of sample users', parsePositive, 520)
+  .action(async (options: { keepRunning?: boolean; users: number }) => exit(await demoCommand(options)));
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError('must be a port number from 0 to 65535.');
+  }
+  return port;
+}
+
+function parsePositive(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1) {
+    throw new InvalidArgumentError('must be a whole number above 0.');
+  }
+  return count;
+}
+
+function exit(code: number): void {
+  process.exitCode = code;
+}
+
+process.on('uncaughtException', (error) => {
+  createLogger().fatal({ err: error }, 'uncaught exception');
+  process.exit(1);
+});
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  // Known errors carry a message written for the operator; anything else is a bug and keeps its stack.
+  const text = error instanceof SyncError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`error: ${text}\n`);
+  process.exitCode = 1;
+}

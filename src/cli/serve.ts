@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import type { Secrets } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import type { Daemon } from '../jobs/daemon.js';
+import type { Logger } from '../logging.js';
+import { renderPlanHtml, renderPlanMarkdown, toPlanJson } from '../reports/index.js';
+import type { RunReport } from '../reports/types.js';
+import { checkRedis, checkWorkers } from '../server/health.js';
+import type { SyncMetrics } from '../server/metrics.js';
+import { createServer } from '../server/server.js';
+
+/** Builds the operator server on top of a running daemon. */
+export async function createOperatorServer(options: {
+  config: Config;
+  secrets: Secrets;
+  daemon: Daemon;
+  metrics: SyncMetrics;
+  logger: Logger;
+}): Promise<FastifyInstance> {
+  const { config, daemon, logger } = options;
+  const emails = config.policy.reportEmails;
+
+  return createServer({
+    logger: logger.child({ component: 'server' }),
+    adminToken: options.secrets.adminToken,
+    queues: [daemon.syncQueue, daemon.operationsQueue],
+    metrics: options.metrics,
+    reports: daemon.reports,
+    async health() {
+      const [latest] = await daemon.reports.list(1);
+      return {
+        checks: [await checkRedis(daemon.redis), checkWorkers(daemon.workers)],
+        lastSuccessfulSyncAt: latest && latest.outcome !== 'failed' ? latest.finishedAt : undefined,
+      };
+    },
+    actions: {
+      async resync(mode) {
+        return { jobId: await daemon.requestSync(mode, { trigger: 'dashboard' }) };
+      },
+      async approvePlan(planId, approvedBy) {
+        const held = (await daemon.reports.list()).find((summary) => summary.outcome === 'held' && summary.planId === planId);
+        if (!held) {
+          return undefined;
+        }
+        await daemon.state.approvePlan(planId, approvedBy);
+        logger.info({ planId, approvedBy }, 'plan approved');
+        return { jobId: await daemon.requestSync('full', { approvedPlanId: planId, trigger: 'approval' }) };
+      },
+      async listHeldPlans() {
+        return (await daemon.reports.list()).filter((summary) => summary.outcome === 'held');
+      },
+    },
+    renderReport: (report, format) => renderRunReport(report, format, emails),
+  });
+}
+
+/** Renders a stored run report in one of the report formats. */
+export function renderRunReport(report: RunReport, format: 'html' | 'markdown' | 'json', emails: Config['policy']['reportEmails']): string {
+  switch (format) {
+    case 'html':
+      return renderPlanHtml(report.plan, { emails, title: `Run ${report.runId} (${report.outcome})` });
+    case 'markdown':
+      return renderPlanMarkdown(report.plan, { emails });
+    case 'json':
+      return JSON.stringify({ ...report, plan: toPlanJson(report.plan, { emails }) }, null, 2);
+  }
+}

@@ -1,0 +1,69 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { ReportStore, RunReport, RunReportSummary } from '../reports/types.js';
+
+/** Keeps the last N run reports in Redis: a list of summaries, newest first, and one key per full report. */
+export class RedisReportStore implements ReportStore {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+  readonly #keep: number;
+  readonly #directory: string | undefined;
+
+  constructor(options: { redis: Redis; prefix: string; keep: number; directory?: string }) {
+    this.#redis = options.redis;
+    this.#prefix = `${options.prefix}:reports`;
+    this.#keep = options.keep;
+    this.#directory = options.directory;
+  }
+
+  async save(report: RunReport): Promise<void> {
+    const summary = summarize(report);
+    const dropped = await this.#redis.lrange(this.#listKey(), this.#keep - 1, -1);
+    const transaction = this.#redis
+      .multi()
+      .set(this.#reportKey(report.runId), JSON.stringify(report))
+      .lpush(this.#listKey(), JSON.stringify(summary))
+      .ltrim(this.#listKey(), 0, this.#keep - 1);
+    for (const text of dropped) {
+      const old = JSON.parse(text) as RunReportSummary;
+      transaction.del(this.#reportKey(old.runId));
+    }
+    await transaction.exec();
+
+    if (this.#directory !== undefined) {
+      await mkdir(this.#directory, { recursive: true });
+      await writeFile(join(this.#directory, `${report.runId}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    }
+  }
+
+  async list(limit = this.#keep): Promise<RunReportSummary[]> {
+    const texts = await this.#redis.lrange(this.#listKey(), 0, limit - 1);
+    return texts.map((text) => JSON.parse(text) as RunReportSummary);
+  }
+
+  async get(runId: string): Promise<RunReport | undefined> {
+    const text = await this.#redis.get(this.#reportKey(runId));
+    return text === null ? undefined : (JSON.parse(text) as RunReport);
+  }
+
+  #listKey(): string {
+    return `${this.#prefix}:list`;
+  }
+
+  #reportKey(runId: string): string {
+    return `${this.#prefix}:run:${runId}`;
+  }
+}
+
+function summarize(report: RunReport): RunReportSummary {
+  return {
+    runId: report.runId,
+    planId: report.plan.id,
+    mode: report.mode,
+    outcome: report.outcome,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    operationCount: report.plan.operations.length,
+  };
+}
