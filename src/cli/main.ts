@@ -8,6 +8,7 @@ import { demoCommand } from './demo-command.js';
 import { emulatorCommand } from './emulator-command.js';
 import { planCommand, type PlanFormat } from './plan-command.js';
 import { runCommand } from './run-command.js';
+import { sandboxCommand } from './sandbox-command.js';
 
 const program = new Command()
   .name('ably-idp-sync')
@@ -52,6 +53,18 @@ program
   .option('--no-role-extension', 'serve without the group→account role extension, as a provider without it would')
   .action(async (options: { config: string; host: string; port: number; dataFile?: string; roleExtension: boolean }) =>
     exit(await emulatorCommand({ ...options, noRoleExtension: !options.roleExtension })),
+  );
+
+program
+  .command('sandbox')
+  .description('serve the sample Okta directory and the emulator at the addresses config/sample.yaml names, to rehearse a mapping')
+  .addOption(configOption().default('config/sample.yaml'))
+  .option('--okta-port <port>', 'port of the local Okta server', parsePort, 8081)
+  .option('--scim-port <port>', 'port of the emulator', parsePort, 8082)
+  .option('--users <count>', 'number of sample users', parsePositive, 520)
+  .option('--data-file <path>', 'keep the emulated organization in this file across restarts')
+  .action(async (options: { config: string; oktaPort: number; scimPort: number; users: number; dataFile?: string }) =>
+    exit(await sandboxCommand(options)),
   );
 
 program
