@@ -46,9 +46,9 @@ export function createOrganizationClient(config: Config, secrets: Secrets, logge
 }
 
 /**
- * Returns the groups the Entra connector reads. An empty `source.groups` means
- * the groups the mapping names, so a large tenant's other groups are never
- * paged through; a mapping with a pattern needs every group, which is `[]`.
+ * Returns the groups the Entra connector reads. An empty `source.groups`
+ * means the groups the mapping names, so a large tenant's other groups are
+ * never paged through. A mapping with a pattern needs every group (`[]`).
  */
 export function entraGroupScope(config: Config): string[] {
   if (config.source.kind !== 'entra' || config.source.groups.length > 0) {

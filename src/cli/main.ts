@@ -5,6 +5,7 @@ import { createLogger } from '../logging.js';
 import { approveCommand } from './approve-command.js';
 import { DEFAULT_CONFIG_PATH } from './context.js';
 import { demoCommand } from './demo-command.js';
+import { DEMO_SOURCES, type DemoSourceKind } from './demo-sources.js';
 import { emulatorCommand } from './emulator-command.js';
 import { planCommand, type PlanFormat } from './plan-command.js';
 import { runCommand } from './run-command.js';
@@ -69,10 +70,11 @@ program
 
 program
   .command('demo')
-  .description('sync a sample Okta directory into the emulator through BullMQ and print what changed')
-  .option('--keep-running', 'keep the emulator, the Okta server and the dashboard running afterwards')
+  .description('sync a sample Okta or Entra ID directory into the emulator through BullMQ and print what changed')
+  .addOption(new Option('--source <idp>', 'the identity provider the local sample directory imitates').choices(DEMO_SOURCES).default('okta'))
+  .option('--keep-running', 'keep the emulator, the local identity provider and the dashboard running afterwards')
   .option('--users <count>', 'number of sample users', parsePositive, 520)
-  .action(async (options: { keepRunning?: boolean; users: number }) => exit(await demoCommand(options)));
+  .action(async (options: { keepRunning?: boolean; users: number; source: DemoSourceKind }) => exit(await demoCommand(options)));
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -90,6 +92,17 @@ function parsePositive(value: string): number {
   return count;
 }
 
+/** Returns the message of a known error, written for the operator, or the stack of anything else, which is a bug. */
+function describeError(error: unknown): string {
+  if (error instanceof SyncError) {
+    return error.message;
+  }
+  if (error instanceof Error) {
+    return error.stack ?? error.message;
+  }
+  return String(error);
+}
+
 function exit(code: number): void {
   process.exitCode = code;
 }
@@ -102,8 +115,6 @@ process.on('uncaughtException', (error) => {
 try {
   await program.parseAsync();
 } catch (error) {
-  // Known errors carry a message written for the operator; anything else is a bug and keeps its stack.
-  const text = error instanceof SyncError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`error: ${text}\n`);
+  process.stderr.write(`error: ${describeError(error)}\n`);
   process.exitCode = 1;
 }

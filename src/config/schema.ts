@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * The YAML configuration file's schema. Secrets never appear in the file:
  * each `*Env` key names the environment variable (or `*_FILE` variable)
- * that holds the secret.
+ * that contains the secret.
  */
 
 const envVariableName = z
@@ -19,7 +19,7 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https U
 const oktaSource = z.strictObject({
   kind: z.literal('okta'),
   orgUrl: httpUrl,
-  /** The environment variable that holds the Okta API token (SSWS). */
+  /** The environment variable that contains the Okta API token (SSWS). */
   tokenEnv: envVariableName.default('OKTA_API_TOKEN'),
   /**
    * Whether users in STAGED or PROVISIONED status (created, never activated)
@@ -35,7 +35,7 @@ const entraSource = z.strictObject({
   kind: z.literal('entra'),
   tenantId: z.string().min(1),
   clientId: z.string().min(1),
-  /** The environment variable that holds the client secret; omit when a certificate is used. */
+  /** The environment variable that contains the client secret. Omit it when a certificate is used. */
   clientSecretEnv: envVariableName.optional(),
   /** The environment variable that holds the path of a PEM certificate with its private key. */
   certificatePathEnv: envVariableName.optional(),
@@ -139,7 +139,7 @@ export const configSchema = z.strictObject({
           maxRemovalPercent: z.number().min(0).max(100).default(10),
         })
         .prefault({}),
-      /** How emails appear in reports: in full, with the local part masked, or not at all. */
+      /** The form of emails in reports: in full, with the local part masked, or not at all. */
       reportEmails: z.enum(['full', 'masked', 'hidden']).default('masked'),
     })
     .prefault({}),

@@ -2,7 +2,7 @@
  * The identity provider's side, as every connector delivers it.
  *
  * Connectors map their wire formats (Okta users, Graph objects) into these
- * types in their `map.ts`; nothing past the connector sees a vendor shape.
+ * types in their `map.ts`, so no code past the connector handles a vendor shape.
  */
 
 /**
@@ -59,7 +59,7 @@ export interface DirectorySnapshot {
    * emits no removal of any kind, because an absent user may only be unread.
    */
   isComplete: boolean;
-  /** Why the snapshot is incomplete, one entry per failed part. */
+  /** The reasons the snapshot is incomplete, one entry per failed part. */
   incompleteReasons: string[];
   skipped: SkippedObject[];
   /** ISO 8601 time the read started. */

@@ -1,8 +1,8 @@
 /**
  * The Ably organization's side, as the SCIM client reads it.
  *
- * Everything here is in SCIM terms; `src/ably` is the only code that knows
- * how these travel on the wire.
+ * Everything here is in SCIM terms; `src/ably` is the only code that encodes
+ * them on the wire.
  */
 
 /** An account role that can be granted through a group. Owner is never granted by this tool. */
@@ -45,7 +45,7 @@ export interface OrganizationGroup {
   version?: string;
 }
 
-/** What the provider supports, read from `/ServiceProviderConfig`, `/ResourceTypes` and `/Schemas`. */
+/** The provider's capabilities, read from `/ServiceProviderConfig`, `/ResourceTypes` and `/Schemas`. */
 export interface ProviderCapabilities {
   patch: boolean;
   filter: boolean;

@@ -8,7 +8,7 @@ export interface PlanNotice {
   detail: string;
 }
 
-/** Why a plan is not applied without an operator's approval. */
+/** The reason a plan waits for an operator's approval, with the counts behind it. */
 export interface PlanHold {
   reason: string;
   /** Removals counted against the thresholds: deprovisions, membership removals, role downgrades. */

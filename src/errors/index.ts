@@ -26,7 +26,7 @@ export class SyncError extends Error {
 
 /** Worth retrying: `429`, `5xx`, network failures, timeouts. */
 export class TransientError extends SyncError {
-  /** How long the server asked to wait, when it said. */
+  /** The wait the server requested in `Retry-After`, when it sent one. */
   readonly retryAfterMs: number | undefined;
 
   constructor(message: string, options?: { cause?: unknown; retryAfterMs?: number }) {

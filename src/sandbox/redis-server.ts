@@ -21,7 +21,7 @@ export class RedisServer {
     this.#directory = mkdtempSync(join(tmpdir(), 'ably-idp-sync-redis-'));
   }
 
-  /** Starts a server on a free port and waits until it answers PING. */
+  /** Starts a server on a free port and waits until PING succeeds. */
   static async start(): Promise<RedisServer> {
     const server = new RedisServer(await findFreePort());
     await server.restart();

@@ -2,7 +2,7 @@
  * A deterministic sample directory for the demo, the tests and the benchmarks.
  *
  * It is IdP-neutral: the local Okta server serves it as Okta users and groups,
- * the local Graph server as Entra objects. It holds every case the daemon must
+ * the local Graph server as Entra objects. It contains every case the daemon must
  * handle: each Okta status, foreign-domain users, mixed-case emails, users in
  * several mapped groups and groups outside the mapping.
  */

@@ -13,7 +13,7 @@ import { createMetrics } from '../../src/server/metrics.js';
 import type { OrganizationClient } from '../../src/ably/organization-client.js';
 import { freshPrefix, testRedisUrl } from './redis.js';
 
-/** The sample configuration, as the demo uses it. */
+/** Loads the sample configuration, as the demo uses it. */
 export function sampleConfig(): Config {
   return loadConfigFile(new URL('../../config/sample.yaml', import.meta.url).pathname);
 }
