@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { loadConfigFile, type Secrets } from '../config/load.js';
+import type { Secrets } from '../config/load.js';
 import { Secret } from '../config/secret.js';
 import type { Config } from '../config/schema.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
@@ -9,22 +8,21 @@ import { readAndPlan } from '../jobs/sync-run.js';
 import { isActionableOperation } from '../reconcile/index.js';
 import { createLogger } from '../logging.js';
 import type { RunReport } from '../reports/types.js';
-import { startOktaServer, type OktaServer } from '../sandbox/okta-server.js';
 import { RedisServer } from '../sandbox/redis-server.js';
 import { createSampleDirectory } from '../sandbox/sample-directory.js';
 import { createMetrics } from '../server/metrics.js';
-import { createConnector, createOrganizationClient } from './components.js';
+import { createOrganizationClient } from './components.js';
+import { loadDemoConfig, startDemoSource, type DemoSourceKind } from './demo-sources.js';
 import { createOperatorServer } from './serve.js';
 
-const SAMPLE_CONFIG = fileURLToPath(new URL('../../config/sample.yaml', import.meta.url));
-
 /**
- * Runs the main job on an embedded default: a sample Okta directory served
- * locally, the Ably emulator as the target, and the Redis at REDIS_URL or a
- * private redis-server. Prints the dry-run plan, applies it through BullMQ,
- * syncs again to show that nothing is left to do, and stops what it started.
+ * Runs the main job on an embedded default: a sample directory served by a
+ * local Okta or Graph server (`source`), the Ably emulator as the target, and
+ * the Redis at REDIS_URL or a private redis-server. Prints the dry-run plan,
+ * applies it through BullMQ, syncs again to show that nothing is left to do,
+ * and stops what it started.
  */
-export async function demoCommand(options: { keepRunning?: boolean; users: number }): Promise<number> {
+export async function demoCommand(options: { keepRunning?: boolean; users: number; source: DemoSourceKind }): Promise<number> {
   const print = (line = '') => process.stdout.write(`${line}\n`);
   // Operators read the printed summary; the JSON logs go to stderr, warnings and errors only.
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
@@ -32,9 +30,8 @@ export async function demoCommand(options: { keepRunning?: boolean; users: numbe
 
   try {
     const redisUrl = process.env.REDIS_URL ?? (await startPrivateRedis(stack));
-    const base = loadConfigFile(SAMPLE_CONFIG);
+    const base = loadDemoConfig(options.source);
     const credentials = { username: 'demo-scim', password: randomBytes(12).toString('hex') };
-    const oktaToken = randomBytes(16).toString('hex');
 
     const emulator = await startEmulator({
       domain: base.organization.domain,
@@ -44,22 +41,32 @@ export async function demoCommand(options: { keepRunning?: boolean; users: numbe
       logger,
     });
     stack.push(() => emulator.close());
-    const okta = await startOktaServer({ directory: createSampleDirectory({ userCount: options.users }), token: oktaToken });
-    stack.push(() => okta.close());
+    const idp = await startDemoSource(options.source, {
+      directory: createSampleDirectory({ userCount: options.users }),
+      base,
+      logger,
+    });
+    stack.push(() => idp.close());
 
-    const config = demoConfig(base, { okta, emulator, redisUrl });
+    const config: Config = {
+      ...idp.config,
+      ably: { ...idp.config.ably, scimBaseUrl: emulator.scimBaseUrl },
+      redis: { url: redisUrl, prefix: `demo-${randomBytes(4).toString('hex')}` },
+    };
     const secrets: Secrets = {
-      oktaToken: new Secret(oktaToken),
+      ...idp.secrets,
       scimUsername: new Secret(credentials.username),
       scimPassword: new Secret(credentials.password),
       adminToken: new Secret(process.env.ADMIN_TOKEN ?? randomBytes(12).toString('hex')),
     };
-    print(`Okta (sample, ${options.users} users): ${okta.url}`);
-    print(`Ably emulator:                  ${emulator.scimBaseUrl}`);
-    print(`Redis:                          ${redisUrl.replace(/\/\/[^@]*@/, '//')}`);
+    printAligned(print, [
+      [`${idp.label} (sample, ${options.users} users):`, idp.url],
+      ['Ably emulator:', emulator.scimBaseUrl],
+      ['Redis:', redisUrl.replace(/\/\/[^@]*@/, '//')],
+    ]);
 
     const metrics = createMetrics({ collectDefault: false });
-    const connector = createConnector(config, secrets, logger);
+    const connector = idp.connector;
     const client = createOrganizationClient(config, secrets, logger);
     await client.discover();
     const daemon = await startDaemon({ config, secrets, logger, metrics, connector, client });
@@ -103,16 +110,11 @@ async function startPrivateRedis(stack: (() => Promise<void>)[]): Promise<string
   return redis.url;
 }
 
-function demoConfig(base: Config, targets: { okta: OktaServer; emulator: RunningEmulator; redisUrl: string }): Config {
-  if (base.source.kind !== 'okta') {
-    throw new Error(`${SAMPLE_CONFIG} must use an okta source.`);
+function printAligned(print: (line?: string) => void, rows: [string, string][]): void {
+  const width = Math.max(...rows.map(([label]) => label.length)) + 1;
+  for (const [label, value] of rows) {
+    print(`${label.padEnd(width)}${value}`);
   }
-  return {
-    ...base,
-    source: { ...base.source, orgUrl: targets.okta.url },
-    ably: { ...base.ably, scimBaseUrl: targets.emulator.scimBaseUrl },
-    redis: { url: targets.redisUrl, prefix: `demo-${randomBytes(4).toString('hex')}` },
-  };
 }
 
 function printRun(label: string, report: RunReport, writes: number, print: (line?: string) => void): void {

@@ -4,13 +4,14 @@ import { loadConfigFile, type Secrets } from '../config/load.js';
 import { Secret } from '../config/secret.js';
 import type { Config } from '../config/schema.js';
 import { createEntraConnector } from '../connectors/entra/index.js';
+import { createOktaConnector } from '../connectors/okta/index.js';
 import type { DirectoryConnector } from '../domain/directory.js';
 import { ConfigurationError } from '../errors/index.js';
 import type { Logger } from '../logging.js';
 import { startGraphServer } from '../sandbox/graph-server.js';
 import { startOktaServer } from '../sandbox/okta-server.js';
 import type { SampleDirectory } from '../sandbox/sample-directory.js';
-import { createConnector, entraGroupScope } from './components.js';
+import { entraGroupScope } from './components.js';
 
 /** The identity providers the demo can serve locally. */
 export const DEMO_SOURCES = ['okta', 'entra'] as const;
@@ -60,10 +61,10 @@ async function startOktaSource(options: { directory: SampleDirectory; base: Conf
   }
   const token = randomBytes(16).toString('hex');
   const okta = await startOktaServer({ directory: options.directory, token });
-  const config: Config = { ...base, source: { ...base.source, orgUrl: okta.url } };
+  const source = { ...base.source, orgUrl: okta.url };
   const secrets = { oktaToken: new Secret(token) };
-  const connector = createConnector(config, { ...secrets, scimUsername: new Secret(''), scimPassword: new Secret('') }, options.logger);
-  return { label: 'Okta', url: okta.url, config, secrets, connector, close: () => okta.close() };
+  const connector = createOktaConnector({ config: source, token: secrets.oktaToken, logger: options.logger.child({ component: 'connector-okta' }) });
+  return { label: 'Okta', url: okta.url, config: { ...base, source }, secrets, connector, close: () => okta.close() };
 }
 
 async function startEntraSource(options: { directory: SampleDirectory; base: Config; logger: Logger }): Promise<DemoSource> {
@@ -78,23 +79,18 @@ async function startEntraSource(options: { directory: SampleDirectory; base: Con
     clientId: base.source.clientId,
     clientSecret,
   });
-  const config: Config = {
-    ...base,
-    source: { ...base.source, authorityHost: graph.authorityHost, graphBaseUrl: graph.graphBaseUrl, disableInstanceDiscovery: true },
-  };
-  if (config.source.kind !== 'entra') {
-    throw new ConfigurationError('The Entra demo source lost its entra kind.');
-  }
+  const source = { ...base.source, authorityHost: graph.authorityHost, graphBaseUrl: graph.graphBaseUrl, disableInstanceDiscovery: true };
+  const config: Config = { ...base, source };
   const secrets = { entraClientSecret: new Secret(clientSecret) };
   // createConnector has no way to pass the local server's CA, so the connector is built here.
   const connector = createEntraConnector({
-    config: { ...config.source, groups: entraGroupScope(config) },
+    config: { ...source, groups: entraGroupScope(config) },
     clientSecret: secrets.entraClientSecret,
     logger: options.logger.child({ component: 'connector-entra' }),
     trustedCaPem: graph.caCertPem,
   });
   return {
-    label: 'Entra ID (local Graph)',
+    label: 'Entra ID, local Graph',
     url: graph.graphBaseUrl,
     config,
     secrets,
