@@ -63,9 +63,21 @@ async function applyUser(externalId: string, context: ApplyContext): Promise<App
 
   const existing = await context.client.findUserByExternalId(externalId);
   if (existing) {
-    return updateIfChanged(existing, desired, context);
+    try {
+      return await updateIfChanged(existing, desired, context);
+    } catch (error) {
+      // Deleted by hand between the lookup and the update: create it again, as for a user never found.
+      if (!(error instanceof NotFoundError)) throw error;
+    }
   }
+  return createUser(desired, context);
+}
 
+async function createUser(desired: DesiredUser, context: ApplyContext): Promise<ApplyResult> {
+  if (!desired.active) {
+    // The planner never creates a suspended user, so a queued job must not either, even when the user was deleted by hand.
+    return { result: 'skipped', detail: 'the user is suspended and has no Ably user, so none is created', writes: 0 };
+  }
   try {
     await context.client.createUser(desired);
     return { result: 'applied', detail: 'created', writes: 1 };
@@ -128,6 +140,10 @@ async function applyDeprovision(operation: DeprovisionOperation, context: ApplyC
   if (desired?.active) {
     return { result: 'skipped', detail: 'the user is active again in the desired state', writes: 0 };
   }
+  if (desired && operation.mode === 'delete') {
+    // Back in the IdP, if only suspended: the planner never deletes a desired user, so a queued delete must not either.
+    return { result: 'skipped', detail: 'the user is in the desired state again', writes: 0 };
+  }
   const existing = await context.client.findUserByExternalId(operation.externalId);
   if (!existing) {
     await context.state.clearDeactivation(operation.externalId);
@@ -148,7 +164,14 @@ async function applyDeprovision(operation: DeprovisionOperation, context: ApplyC
     await context.state.recordDeactivation(operation.externalId, context.now());
     return { result: 'unchanged', detail: 'already inactive', writes: 0 };
   }
-  await context.client.setUserActive(existing.id, false);
+  try {
+    await context.client.setUserActive(existing.id, false);
+  } catch (error) {
+    // Deleted by hand between the lookup and the update: nothing is left to deactivate.
+    if (!(error instanceof NotFoundError)) throw error;
+    await context.state.clearDeactivation(operation.externalId);
+    return { result: 'unchanged', detail: 'already gone', writes: 1 };
+  }
   await context.state.recordDeactivation(operation.externalId, context.now());
   return { result: 'applied', detail: 'deactivated', writes: 1 };
 }

@@ -26,6 +26,10 @@ export interface DaemonOptions {
   schedule?: boolean;
   /** Run the workers in this process. Off for a process that only enqueues, such as `approve`. */
   work?: boolean;
+  /** The clock of runs and of the deactivation ledger. Tests move it past the delete grace period. */
+  now?: () => Date;
+  /** The first BullMQ retry delay of an operation job, as in `SyncDependencies.operationBackoffMs`. */
+  operationBackoffMs?: number;
 }
 
 /** A running daemon: queues, workers, and the stores the server reads. */
@@ -45,6 +49,7 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
+/** Starts the queues, and the workers unless `work` is off. */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { config, logger } = options;
   const prefix = config.redis.prefix;
@@ -70,6 +75,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     operations: operationsQueue,
     metrics: options.metrics,
     logger,
+    now: options.now,
+    operationBackoffMs: options.operationBackoffMs,
   };
 
   const workers: Worker[] = [];
@@ -84,13 +91,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         metrics: options.metrics,
         logger,
         adoptExisting: config.policy.adoptExisting,
+        now: options.now,
       }),
       startSyncWorker({ connection: redis, prefix, dependencies }),
     );
   }
+  // Without this, replicas started without schedules (`run --once`, tests)
+  // would each run a sync at the same time.
+  await syncQueue.setGlobalConcurrency(1);
   if (options.schedule ?? false) {
     await installSchedules(syncQueue, config.schedule, logger);
   }
+  reinstallAfterRedisLoss({ redis, syncQueue, config, logger, schedule: options.schedule ?? false });
 
   const requestSync = (mode: SyncMode, extra: Partial<SyncJobData> = {}) => enqueueSync(syncQueue, { trigger: 'cli', ...extra, mode });
 
@@ -132,4 +144,27 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       logger.info('daemon stopped');
     },
   };
+}
+
+/**
+ * Installs the global concurrency limit and the schedules again each time the
+ * connection is ready after a reconnect. Both live in Redis, so a Redis that
+ * restarted without persistence has lost them, and the running process would
+ * otherwise never sync on schedule again and could run syncs side by side.
+ * Both calls are idempotent, so doing this after a mere network blip is harmless.
+ */
+function reinstallAfterRedisLoss(options: {
+  redis: Redis;
+  syncQueue: Queue<SyncJobData>;
+  config: Config;
+  logger: Logger;
+  schedule: boolean;
+}): void {
+  const { redis, syncQueue, config, logger } = options;
+  redis.on('ready', () => {
+    const reinstall = options.schedule
+      ? installSchedules(syncQueue, config.schedule, logger)
+      : syncQueue.setGlobalConcurrency(1);
+    reinstall.catch((error: unknown) => logger.error({ err: error }, 'reinstalling the sync queue settings after a Redis reconnect failed'));
+  });
 }

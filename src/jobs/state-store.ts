@@ -55,7 +55,7 @@ export class StateStore {
     return text === null ? undefined : (JSON.parse(text) as DesiredGroup);
   }
 
-  /** Whether any desired state was saved; workers refuse to act before the first plan. */
+  /** Returns whether any desired state was saved. Before the first plan, workers find no desired user or group and skip every job. */
   async hasDesiredState(): Promise<boolean> {
     return (await this.#redis.exists(this.#key('desired-saved-at'))) === 1;
   }

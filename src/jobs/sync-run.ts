@@ -31,6 +31,8 @@ export interface SyncDependencies {
   /** How long a run waits for one phase's operations before it reports them as not finished. */
   phaseTimeoutMs?: number;
   pollIntervalMs?: number;
+  /** The first BullMQ retry delay of an operation job, doubled on each retry. Default 2,000 ms. */
+  operationBackoffMs?: number;
 }
 
 /** The directory a run planned from, and the cursor to store once its operations are enqueued. */
@@ -171,7 +173,7 @@ async function applyPlan(
       opts: {
         jobId: operationJobId(operation),
         attempts: OPERATION_ATTEMPTS,
-        backoff: { type: 'exponential', delay: OPERATION_BACKOFF_MS },
+        backoff: { type: 'exponential', delay: dependencies.operationBackoffMs ?? OPERATION_BACKOFF_MS },
         removeOnComplete: true,
         removeOnFail: true,
       },
