@@ -9,7 +9,7 @@ import type { UserPlan } from './plan-users.js';
 export interface AccessChangeInput {
   desired: DesiredState;
   organization: OrganizationSnapshot;
-  users: Pick<UserPlan, 'missingUserIds' | 'externalIdByScimId'>;
+  users: Pick<UserPlan, 'missingUserIds' | 'externalIdByScimId' | 'retainedUserIds'>;
   /** The IdP id each unmanaged group adopted by the plan gets, by SCIM id. */
   adoptedGroups: ReadonlyMap<string, string>;
   /** IdP ids of the desired groups the plan does not create. */
@@ -80,7 +80,9 @@ function groupsAfterPlan(input: AccessChangeInput): GroupGrant[] {
 
     handledDesiredIds.add(target.externalId);
     const members = new Set(desiredMembers(target.memberExternalIds, input));
-    if (!allowRemovals) current.forEach((id) => members.add(id));
+    for (const id of current) {
+      if (!allowRemovals || input.users.retainedUserIds.has(id)) members.add(id);
+    }
     const accountAccess = allowRemovals ? target.accountAccess : mergeAccountAccess([...target.accountAccess, ...group.accountAccess]);
     grants.push({ accountAccess, memberIds: members });
   }

@@ -12,7 +12,7 @@ export interface GroupPlanInput {
   organization: OrganizationSnapshot;
   policy: Pick<PolicyConfig, 'adoptExisting'>;
   /** The user part's decisions: which users will exist, and which SCIM id belongs to which IdP user. */
-  users: Pick<UserPlan, 'missingUserIds' | 'externalIdByScimId'>;
+  users: Pick<UserPlan, 'missingUserIds' | 'externalIdByScimId' | 'retainedUserIds'>;
   /** False when the directory read was incomplete or empty, so no group, membership or role may be removed. */
   allowRemovals: boolean;
 }
@@ -138,7 +138,7 @@ function planMemberships(
   actual: OrganizationGroup | undefined,
   input: GroupPlanInput,
 ): { operations: Operation[]; withheldCount: number } {
-  const { missingUserIds, externalIdByScimId } = input.users;
+  const { missingUserIds, externalIdByScimId, retainedUserIds } = input.users;
   const desiredMembers = new Set(group.memberExternalIds.filter((id) => !missingUserIds.has(id)));
 
   // Members without an externalId are not the daemon's, so they never appear here and are never removed.
@@ -149,7 +149,7 @@ function planMemberships(
   }
 
   const added = [...desiredMembers].filter((id) => !actualMembers.has(id)).sort(compareText);
-  const removed = [...actualMembers].filter((id) => !desiredMembers.has(id)).sort(compareText);
+  const removed = [...actualMembers].filter((id) => !desiredMembers.has(id) && !retainedUserIds.has(id)).sort(compareText);
   const operations: Operation[] = [];
   const groups = [group.displayName];
   if (added.length > 0) {

@@ -25,6 +25,12 @@ export interface UserPlan {
   withheldRemovalCount: number;
   /** Desired users that will not exist in the organization after this plan, so no membership may name them. */
   missingUserIds: ReadonlySet<string>;
+  /**
+   * Managed users who left scope but keep their access because
+   * `policy.deprovision.mode` is `none`. Their group memberships stay too, so
+   * the mode changes nothing in Ably for them.
+   */
+  retainedUserIds: ReadonlySet<string>;
   /** The IdP id each organization user has, or gets from this plan by adoption, by SCIM id. */
   externalIdByScimId: ReadonlyMap<string, string>;
 }
@@ -78,6 +84,7 @@ export function planUsers(input: UserPlanInput): UserPlan {
     notices: plan.notices,
     withheldRemovalCount: removals.withheldCount,
     missingUserIds: plan.missingUserIds,
+    retainedUserIds: removals.retainedUserIds,
     externalIdByScimId: plan.externalIdByScimId,
   };
 }
@@ -226,7 +233,7 @@ const REMOVAL_DETAILS: Record<string, string> = {
 function planUserRemovals(
   input: UserPlanInput,
   managed: ReadonlyMap<string, OrganizationUser>,
-): { operations: Operation[]; notices: PlanNotice[]; withheldCount: number } {
+): { operations: Operation[]; notices: PlanNotice[]; withheldCount: number; retainedUserIds: Set<string> } {
   const { desired, policy } = input;
   const reasonById = new Map<string, string>(desired.outOfScope.map((entry) => [entry.externalId, entry.reason]));
   for (const rejection of desired.domainRejections) {
@@ -237,6 +244,7 @@ function planUserRemovals(
   const operations: Operation[] = [];
   const notices: PlanNotice[] = [];
   let withheldCount = 0;
+  const retainedUserIds = new Set<string>();
 
   for (const [externalId, actual] of sortedEntries(managed)) {
     if (desired.users.has(externalId)) continue;
@@ -249,12 +257,13 @@ function planUserRemovals(
     if (!input.allowRemovals) {
       withheldCount += 1;
     } else if (policy.deprovision.mode === 'none') {
+      retainedUserIds.add(externalId);
       notices.push({ kind: 'removals-withheld', subject: externalId, detail: `${detail} policy.deprovision.mode is none, so the Ably user stays active.` });
     } else {
       operations.push(operation);
     }
   }
-  return { operations, notices, withheldCount };
+  return { operations, notices, withheldCount, retainedUserIds };
 }
 
 function planRemoval(options: {

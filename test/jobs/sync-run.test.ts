@@ -112,10 +112,10 @@ describe('sync runs', () => {
 
       const report = await daemon.syncAndWait('full');
 
-      // The planner removes a departed user from its Ably groups in every mode, but the user itself is not touched.
-      expect(report.plan.counts).toEqual({ 'membership-remove': 1 });
-      expect(harness.emulator.stats().writes).toBe(1);
-      expect(harness.emulator.stats().byMethod.PATCH).toBe(1);
+      // Mode none changes nothing in Ably: the user stays active and keeps its groups.
+      expect(report.plan.counts).toEqual({});
+      expect(report.outcome).toBe('no-changes');
+      expect(harness.emulator.stats().writes).toBe(0);
       expect(userByExternalId(harness, 'u02')?.active).toBe(true);
       expect(await daemon.state.deactivations()).toEqual(new Map());
       expect(report.plan.notices.some((notice) => notice.kind === 'removals-withheld' && notice.subject === 'u02')).toBe(true);

@@ -152,6 +152,27 @@ describe('planReconcile deprovision modes', () => {
     expect(plan.notices).toContainEqual(expect.objectContaining({ kind: 'removals-withheld', subject: 'u1' }));
   });
 
+  it('keeps group memberships in mode none', () => {
+    const plan = planWith({ users: [], orgUsers: [organizationUser('u1')], policy: { deprovision: { mode: 'none' } } });
+    expect(plan.operations.filter((operation) => operation.kind === 'membership-remove')).toEqual([]);
+  });
+
+  it('removes group memberships in mode deactivate', () => {
+    const input = planInput({
+      directory: directory([directoryUser('keep')], [directoryGroup('g-eng', 'Engineering', ['keep'])]),
+      organization: organization(
+        [organizationUser('u1'), organizationUser('keep')],
+        [organizationGroup('g-eng', 'Engineering', { memberIds: ['scim-u1', 'scim-keep'] })],
+      ),
+      config: makeConfig({ policy: { holds: { maxRemovals: 100, maxRemovalPercent: 100 }, deprovision: { mode: 'deactivate' } } }),
+    });
+    const removals = planReconcile(input).operations.filter((operation) => operation.kind === 'membership-remove');
+    expect(removals).toEqual([expect.objectContaining({ groupExternalId: 'g-eng', userExternalIds: ['u1'] })]);
+
+    const kept = planReconcile({ ...input, config: makeConfig({ policy: { deprovision: { mode: 'none' } } }) });
+    expect(kept.operations.filter((operation) => operation.kind === 'membership-remove')).toEqual([]);
+  });
+
   it('never deletes a suspended user', () => {
     const plan = planWith({
       users: [directoryUser('u1', { lifecycle: 'suspended' })],
