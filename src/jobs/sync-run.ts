@@ -7,7 +7,7 @@ import type { DirectoryConnector, DirectorySnapshot, IncrementalDirectoryConnect
 import { OPERATION_PHASES } from '../domain/operations.js';
 import type { OrganizationSnapshot } from '../domain/organization.js';
 import type { ReconcilePlan } from '../domain/plan.js';
-import { CursorExpiredError } from '../errors/index.js';
+import { ConfigurationError, CursorExpiredError, FatalError } from '../errors/index.js';
 import type { Logger } from '../logging.js';
 import { buildDesiredState, isActionableOperation, planFromDesiredState } from '../reconcile/index.js';
 import type { ReportStore, RunReport, RunResults } from '../reports/types.js';
@@ -238,16 +238,25 @@ async function readDirectory(
         const snapshot = applyChanges(cached, read.changes);
         return { snapshot, cursor: read.nextCursor, advancesCursor: true, mode, requestCount: read.requestCount };
       } catch (error) {
-        if (!(error instanceof CursorExpiredError)) throw error;
-        logger.warn({ err: error }, 'incremental cursor expired; reading the directory in full');
+        if (!(error instanceof CursorExpiredError || error instanceof ConfigurationError)) throw error;
+        logger.warn({ err: error }, 'incremental read not possible; reading the directory in full');
       }
     } else {
       logger.info('no stored cursor yet; reading the directory in full');
     }
   }
 
-  const { snapshot, cursor } = await connector.readFullWithCursor();
-  return { snapshot, cursor, advancesCursor: snapshot.isComplete, mode: 'full' };
+  try {
+    const { snapshot, cursor } = await connector.readFullWithCursor();
+    return { snapshot, cursor, advancesCursor: snapshot.isComplete, mode: 'full' };
+  } catch (error) {
+    if (error instanceof FatalError) throw error;
+    // Some reads cannot produce a cursor (an Entra userFilter, which /users/delta rejects, or a
+    // failed delta round), but a plain full read still can plan. No cursor is stored, so the next
+    // incremental sync reads in full as well.
+    logger.warn({ err: error }, 'full read with a cursor failed; reading the directory without one');
+    return { snapshot: await connector.readFull(), cursor: undefined, advancesCursor: false, mode: 'full' };
+  }
 }
 
 function isIncremental(connector: DirectoryConnector): connector is IncrementalDirectoryConnector {
