@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { stringify } from 'safe-stable-stringify';
 import type { Operation } from '../domain/operations.js';
+import { canonicalJson } from '../reconcile/index.js';
 
 /**
  * Returns the BullMQ `jobId` of an operation: its kind and a hash of its
@@ -13,27 +13,6 @@ import type { Operation } from '../domain/operations.js';
  */
 export function operationJobId(operation: Operation): string {
   const { reason: _reason, ...content } = operation;
-  const digest = createHash('sha256').update(stringify(content) ?? '').digest('hex').slice(0, 32);
+  const digest = createHash('sha256').update(canonicalJson(content)).digest('hex').slice(0, 32);
   return `op-${operation.kind}-${digest}`;
-}
-
-/** Returns a short, human-readable label for logs: the kind and the subject's IdP id. */
-export function operationSubject(operation: Operation): string {
-  switch (operation.kind) {
-    case 'provision':
-    case 'user-update':
-      return operation.user.externalId;
-    case 'deprovision':
-    case 'domain-check':
-      return operation.externalId;
-    case 'group-create':
-    case 'group-update':
-      return operation.group.externalId;
-    case 'group-delete':
-      return operation.externalId;
-    case 'membership-add':
-    case 'membership-remove':
-    case 'role-assignment':
-      return operation.groupExternalId;
-  }
 }

@@ -6,7 +6,7 @@ import { FatalError, SyncError, TransientError } from '../errors/index.js';
 import type { Logger } from '../logging.js';
 import type { SyncMetrics } from '../server/metrics.js';
 import { applyOperation } from './apply-operation.js';
-import { operationSubject } from './job-ids.js';
+import { operationKey } from '../reconcile/index.js';
 import { OPERATIONS_QUEUE } from './queues.js';
 import type { OperationOutcome, StateStore } from './state-store.js';
 
@@ -56,7 +56,7 @@ async function processOperation(
 ): Promise<OperationOutcome> {
   const { operation, runId } = job.data;
   const jobId = job.id ?? 'unknown';
-  const logger = options.logger.child({ runId, jobId, operation: operation.kind, externalId: operationSubject(operation) });
+  const logger = options.logger.child({ runId, jobId, operation: operation.kind, externalId: operationKey(operation) });
   const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
   const finish = async (outcome: Omit<OperationOutcome, 'finishedAt'>): Promise<OperationOutcome> => {
