@@ -111,6 +111,10 @@ process.on('uncaughtException', (error) => {
   createLogger().fatal({ err: error }, 'uncaught exception');
   process.exit(1);
 });
+process.on('unhandledRejection', (reason) => {
+  createLogger().fatal({ err: reason }, 'unhandled promise rejection');
+  process.exit(1);
+});
 
 try {
   await program.parseAsync();

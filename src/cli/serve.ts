@@ -3,8 +3,7 @@ import type { Secrets } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Daemon } from '../jobs/daemon.js';
 import type { Logger } from '../logging.js';
-import { renderPlanHtml, renderPlanMarkdown, toPlanJson } from '../reports/index.js';
-import type { RunReport } from '../reports/types.js';
+import { renderRunReport } from '../reports/index.js';
 import { checkRedis, checkWorkers } from '../server/health.js';
 import type { SyncMetrics } from '../server/metrics.js';
 import { createServer } from '../server/server.js';
@@ -52,16 +51,4 @@ export async function createOperatorServer(options: {
     },
     renderReport: (report, format) => renderRunReport(report, format, emails),
   });
-}
-
-/** Renders a stored run report in one of the report formats. */
-export function renderRunReport(report: RunReport, format: 'html' | 'markdown' | 'json', emails: Config['policy']['reportEmails']): string {
-  switch (format) {
-    case 'html':
-      return renderPlanHtml(report.plan, { emails, title: `Run ${report.runId} (${report.outcome})` });
-    case 'markdown':
-      return renderPlanMarkdown(report.plan, { emails });
-    case 'json':
-      return JSON.stringify({ ...report, plan: toPlanJson(report.plan, { emails }) }, null, 2);
-  }
 }

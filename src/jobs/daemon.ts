@@ -64,6 +64,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     prefix,
     keep: config.jobs.keepReports,
     directory: config.jobs.reportDirectory,
+    emails: config.policy.reportEmails,
   });
 
   const dependencies: SyncDependencies = {

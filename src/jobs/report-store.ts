@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import type { ReportStore, RunReport, RunReportSummary } from '../reports/types.js';
+import { renderRunReport } from '../reports/run-report.js';
+import type { EmailDisplay, ReportStore, RunReport, RunReportSummary } from '../reports/types.js';
 
 /** Keeps the last N run reports in Redis: a list of summaries, newest first, and one key per full report. */
 export class RedisReportStore implements ReportStore {
@@ -9,12 +10,15 @@ export class RedisReportStore implements ReportStore {
   readonly #prefix: string;
   readonly #keep: number;
   readonly #directory: string | undefined;
+  readonly #emails: EmailDisplay;
 
-  constructor(options: { redis: Redis; prefix: string; keep: number; directory?: string }) {
+  /** `directory`, when set, also receives each report as JSON and as an HTML page; `emails` sets how they show emails. */
+  constructor(options: { redis: Redis; prefix: string; keep: number; directory?: string; emails?: EmailDisplay }) {
     this.#redis = options.redis;
     this.#prefix = `${options.prefix}:reports`;
     this.#keep = options.keep;
     this.#directory = options.directory;
+    this.#emails = options.emails ?? 'masked';
   }
 
   async save(report: RunReport): Promise<void> {
@@ -33,7 +37,8 @@ export class RedisReportStore implements ReportStore {
 
     if (this.#directory !== undefined) {
       await mkdir(this.#directory, { recursive: true });
-      await writeFile(join(this.#directory, `${report.runId}.json`), `${JSON.stringify(report, null, 2)}\n`);
+      await writeFile(join(this.#directory, `${report.runId}.json`), renderRunReport(report, 'json', this.#emails));
+      await writeFile(join(this.#directory, `${report.runId}.html`), renderRunReport(report, 'html', this.#emails));
     }
   }
 

@@ -66,7 +66,7 @@ describe('RedisReportStore', () => {
     expect(await store.get('run-1')).toBeUndefined();
   });
 
-  it('writes JSON files to the report directory', async () => {
+  it('writes JSON and HTML files to the report directory', async () => {
     redis = createRedisConnection(testRedisUrl());
     directory = await mkdtemp(join(tmpdir(), 'ably-idp-sync-reports-'));
     const reportDirectory = join(directory, 'nested', 'reports');
@@ -77,8 +77,13 @@ describe('RedisReportStore', () => {
     }
 
     // Files are an archive: trimming Redis to the last N does not delete them.
-    expect((await readdir(reportDirectory)).sort()).toEqual(['run-1.json', 'run-2.json', 'run-3.json']);
-    const written = JSON.parse(await readFile(join(reportDirectory, 'run-3.json'), 'utf8')) as unknown;
-    expect(written).toEqual(report(3));
+    expect((await readdir(reportDirectory)).sort()).toEqual(['run-1.html', 'run-1.json', 'run-2.html', 'run-2.json', 'run-3.html', 'run-3.json']);
+    const written = JSON.parse(await readFile(join(reportDirectory, 'run-3.json'), 'utf8')) as { runId: string; outcome: string; plan: { schemaVersion: number; planId: string } };
+    expect(written.runId).toBe('run-3');
+    expect(written.outcome).toBe(report(3).outcome);
+    // The plan inside is in the documented report schema, as `plan --format json` prints it.
+    expect(written.plan.schemaVersion).toBe(1);
+    expect(written.plan.planId).toBe(report(3).plan.id);
+    expect(await readFile(join(reportDirectory, 'run-3.html'), 'utf8')).toMatch(/^<!doctype html>/i);
   });
 });
