@@ -5,11 +5,11 @@ import { parseGroup, parseListResponse, parseUser } from '../../src/ably/wire.js
 import { InvalidObjectError, NotFoundError, TransientError } from '../../src/errors/index.js';
 import { FakeScimServer, sendJson } from './support/fake-scim-server.js';
 import { createTestClient } from './support/client.js';
+import { fixturePath } from '../support/fixtures.js';
 
-const fixturesRoot = new URL('../../../shared/fixtures/', import.meta.url);
 
 function loadJson(relativePath: string): unknown {
-  return JSON.parse(readFileSync(new URL(relativePath, fixturesRoot), 'utf8')) as unknown;
+  return JSON.parse(readFileSync(fixturePath(relativePath), 'utf8')) as unknown;
 }
 
 function rfcSample(name: string): unknown {

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fixturesDirectory } from '../support/fixtures.js';
 
-/** The shared fixtures folder beside the repository. */
-export const FIXTURES_DIRECTORY = fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
+/** The shared fixtures folder, with a trailing slash. */
+export const FIXTURES_DIRECTORY = `${fixturesDirectory()}/`;
 
 /** Reads a JSON fixture by its path under the shared fixtures folder. */
 export function loadFixture<T = unknown>(relativePath: string): T {

@@ -3,6 +3,7 @@ import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGraphServer } from '../../../src/sandbox/graph-server.js';
 import { CLIENT_ID, CLIENT_SECRET, startTestServer, TENANT_ID } from './entra-test-server.js';
+import { fixturePath } from '../../support/fixtures.js';
 
 interface Step {
   step: string;
@@ -11,7 +12,7 @@ interface Step {
 
 /** Graph's documented delta sequences, the reference for the server's shapes. */
 function loadSequence(name: 'users' | 'groups'): Step[] {
-  const url = new URL(`../../../../shared/fixtures/microsoft-graph-docs-contrib/extracted/${name}-delta-sequence.json`, import.meta.url);
+  const url = fixturePath(`microsoft-graph-docs-contrib/extracted/${name}-delta-sequence.json`);
   return (JSON.parse(readFileSync(url, 'utf8')) as { sequence: Step[] }).sequence;
 }
 

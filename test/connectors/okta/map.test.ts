@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { lifecycleForStatus, mapLogEvent, mapUser } from '../../../src/connectors/okta/map.js';
 import { userBody, type OktaUserRecord } from '../../../src/sandbox/okta-wire.js';
+import { pathToFileURL } from 'node:url';
+import { fixturesDirectory } from '../../support/fixtures.js';
 
-const FIXTURES = new URL('../../../../shared/fixtures/', import.meta.url);
+const FIXTURES = pathToFileURL(`${fixturesDirectory()}/`);
 const DEACTIVATE_EVENT = JSON.parse(
   readFileSync(new URL('okta-developer-docs/extracted/systemlog-user.lifecycle.deactivate.json', FIXTURES), 'utf8'),
 ) as Record<string, unknown>;
