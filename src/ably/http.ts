@@ -219,15 +219,14 @@ export class ScimHttp {
   }
 
   #networkError(request: ScimRequest, error: unknown, isTimeout: boolean): TransientError {
+    const target = `${request.method} ${this.#options.baseUrl}${request.path}`;
+    const fix = 'Check ably.scimBaseUrl and that the SCIM endpoint is reachable from here.';
     if (isTimeout) {
-      return new TransientError(
-        `${request.method} ${request.path} timed out after ${this.#options.requestTimeoutMs} ms`,
-        { cause: error },
-      );
+      return new TransientError(`${target} timed out after ${this.#options.requestTimeoutMs} ms. ${fix}`, { cause: error });
     }
     const code = findErrorCode(error);
     const reason = code === undefined ? '' : ` (${code})`;
-    return new TransientError(`${request.method} ${request.path} failed on the network${reason}`, { cause: error });
+    return new TransientError(`${target} failed on the network${reason}. ${fix}`, { cause: error });
   }
 
   #authorization(): string {

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { createRedisConnection, SYNC_QUEUE, type SyncJobData } from '../jobs/queues.js';
+import { assertRedisReachable, createRedisConnection, SYNC_QUEUE, type SyncJobData } from '../jobs/queues.js';
 import { RedisReportStore } from '../jobs/report-store.js';
 import { StateStore } from '../jobs/state-store.js';
 import { enqueueSync } from '../jobs/sync-worker.js';
@@ -12,6 +12,7 @@ import { loadContext } from './context.js';
  */
 export async function approveCommand(options: { config: string; planId: string; approvedBy: string }): Promise<number> {
   const { config, logger } = loadContext(options.config);
+  await assertRedisReachable(config.redis.url);
   const redis = createRedisConnection(config.redis.url);
   const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: redis, prefix: config.redis.prefix });
   try {

@@ -97,6 +97,12 @@ function describeError(error: unknown): string {
   if (error instanceof SyncError) {
     return error.message;
   }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    const { address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+    const problem = code === 'EADDRINUSE' ? 'is already in use' : 'needs more privileges than this process has';
+    return `Cannot listen on ${address ?? 'the address'}:${port ?? '?'}: the port ${problem}. Choose another port (--port, or server.port in the configuration) or stop the process that holds it.`;
+  }
   if (error instanceof Error) {
     return error.stack ?? error.message;
   }
@@ -120,5 +126,6 @@ try {
   await program.parseAsync();
 } catch (error) {
   process.stderr.write(`error: ${describeError(error)}\n`);
-  process.exitCode = 1;
+  // Servers or connections opened before the failure would keep the process alive.
+  process.exit(1);
 }

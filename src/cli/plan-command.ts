@@ -23,7 +23,7 @@ export async function planCommand(options: { config: string; format: PlanFormat;
   const redis = createRedisConnection(context.config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     const client = createOrganizationClient(context.config, context.secrets, logger);
-    const { plan } = await readAndPlan(
+    const { plan, directory } = await readAndPlan(
       {
         config: context.config,
         connector: createConnector(context.config, context.secrets, logger),
@@ -50,6 +50,13 @@ export async function planCommand(options: { config: string; format: PlanFormat;
     } else {
       process.stdout.write(text);
     }
+    if (!plan.isSourceComplete) {
+      const reasons = directory.snapshot.incompleteReasons;
+      const why = reasons.length > 0 ? reasons.join('; ') : 'it returned no users';
+      process.stderr.write(
+        `error: the IdP read was incomplete (${why}), so the plan withholds every removal and may miss users. Check source in the configuration (URL, credentials, scope), then plan again.\n`,
+      );
+    }
     return planExitCode(plan);
   } finally {
     redis.disconnect();
@@ -65,3 +72,4 @@ async function readDeactivations(state: StateStore, logger: Logger): Promise<Map
     return new Map();
   }
 }
+

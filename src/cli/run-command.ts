@@ -1,3 +1,5 @@
+import { PLAN_EXIT_CODES } from '../reports/index.js';
+import type { RunReport } from '../reports/types.js';
 import { createMetrics } from '../server/metrics.js';
 import { startDaemon } from '../jobs/daemon.js';
 import { createConnector, createOrganizationClient } from './components.js';
@@ -13,8 +15,7 @@ export async function runCommand(options: { config: string; once?: boolean }): P
   const { config, secrets, logger } = loadContext(options.config);
   const metrics = createMetrics();
   const client = createOrganizationClient(config, secrets, logger);
-  await client.discover();
-
+  // startDaemon checks Redis first, so a wrong Redis URL fails before any SCIM request.
   const daemon = await startDaemon({
     config,
     secrets,
@@ -24,15 +25,30 @@ export async function runCommand(options: { config: string; once?: boolean }): P
     client,
     schedule: !options.once,
   });
+  try {
+    // Reading the provider's capabilities now turns a wrong SCIM URL or password into an error at start.
+    await client.discover();
+  } catch (error) {
+    await daemon.stop();
+    throw error;
+  }
 
   if (options.once) {
     const report = await daemon.syncAndWait('full', { trigger: 'cli' });
     await daemon.stop();
-    return report.outcome === 'failed' ? 1 : 0;
+    return runExitCode(report);
   }
 
   const server = await createOperatorServer({ config, secrets, daemon, metrics, logger });
-  await server.listen({ host: config.server.host, port: config.server.port });
+  try {
+    await server.listen({ host: config.server.host, port: config.server.port });
+  } catch (error) {
+    await daemon.stop();
+    throw error;
+  }
+  if (!secrets.adminToken) {
+    logger.warn({ variable: config.server.adminTokenEnv }, 'no admin token set; the dashboard and admin API answer 503 until it is');
+  }
   logger.info({ host: config.server.host, port: config.server.port }, 'daemon started');
 
   await new Promise<void>((resolve) => {
@@ -46,4 +62,17 @@ export async function runCommand(options: { config: string; once?: boolean }): P
   await server.close();
   await daemon.stop();
   return 0;
+}
+
+/**
+ * Returns the exit code of `run --once`, in the terms of `plan`'s: 0 when the
+ * organization is in step, 3 when the plan is held for approval, and 1 when
+ * the run failed, read only part of the IdP, or had failed operations.
+ */
+export function runExitCode(report: RunReport): number {
+  if (report.outcome === 'held') {
+    return PLAN_EXIT_CODES.held;
+  }
+  const hasFailures = report.outcome === 'failed' || (report.results?.failed ?? 0) > 0;
+  return hasFailures || !report.plan.isSourceComplete ? PLAN_EXIT_CODES.error : PLAN_EXIT_CODES.noChanges;
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../logging.js';
 import type { RunReport } from '../reports/types.js';
 import type { SyncMetrics } from '../server/metrics.js';
 import { startOperationWorker, type OperationJobData } from './operation-worker.js';
-import { createRedisConnection, OPERATIONS_QUEUE, SYNC_QUEUE, type SyncJobData, type SyncMode } from './queues.js';
+import { assertRedisReachable, createRedisConnection, OPERATIONS_QUEUE, SYNC_QUEUE, type SyncJobData, type SyncMode } from './queues.js';
 import { RedisReportStore } from './report-store.js';
 import { StateStore } from './state-store.js';
 import { enqueueSync, installSchedules, startSyncWorker } from './sync-worker.js';
@@ -53,6 +53,7 @@ export interface Daemon {
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { config, logger } = options;
   const prefix = config.redis.prefix;
+  await assertRedisReachable(config.redis.url);
   const redis = createRedisConnection(config.redis.url);
   redis.on('error', (error) => logger.error({ err: error }, 'redis connection error'));
 

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { ConfigurationError } from '../errors/index.js';
 
 /** Queue names under the configured prefix. */
 export const SYNC_QUEUE = 'sync';
@@ -27,4 +28,48 @@ export const INCREMENTAL_SYNC_SCHEDULER_ID = 'incremental-sync-schedule';
  */
 export function createRedisConnection(url: string, options: RedisOptions = {}): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, ...options });
+}
+
+const REDIS_CHECK_TIMEOUT_MS = 5_000;
+
+/**
+ * Checks once that Redis answers PING, so a process started against a wrong
+ * URL fails at once with a clear message. BullMQ connections retry forever,
+ * which is right for an outage after start but hides a typo before it.
+ */
+export async function assertRedisReachable(url: string): Promise<void> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: REDIS_CHECK_TIMEOUT_MS,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  // The socket error arrives as an event; connect() then only says the connection closed.
+  let socketError: NodeJS.ErrnoException | undefined;
+  client.on('error', (error: NodeJS.ErrnoException) => {
+    socketError = error;
+  });
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    const cause = socketError ?? (error as NodeJS.ErrnoException);
+    const reason = cause.code ?? cause.message;
+    throw new ConfigurationError(
+      `Cannot reach Redis at ${describeRedisUrl(url)} (${reason}). Start Redis there, or set REDIS_URL or redis.url to a reachable server.`,
+      { cause },
+    );
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Returns the host and port of a Redis URL, without any password it contains. */
+export function describeRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    return 'the configured URL';
+  }
 }

@@ -111,6 +111,9 @@ export async function runSync(
 
   const { plan, desired, directory, organization } = planned;
   recordReadMetrics(dependencies.metrics, directory.snapshot, organization, plan);
+  if (!directory.snapshot.isComplete) {
+    logger.error({ reasons: directory.snapshot.incompleteReasons }, 'IdP read incomplete; planning without removals');
+  }
   await dependencies.state.saveDesiredState(desired.users.values(), desired.groups.values());
 
   const changes = plan.operations.filter(isActionableOperation);
@@ -135,7 +138,8 @@ export async function runSync(
   await dependencies.reports.save(report);
   stopTimer();
   dependencies.metrics.syncRuns.inc({ mode: directory.mode, result: report.outcome });
-  if (report.outcome !== 'held') {
+  // A run that read only part of the IdP may have missed users, so it does not count as a success.
+  if (report.outcome !== 'held' && directory.snapshot.isComplete) {
     dependencies.metrics.lastSuccessfulSyncSeconds.set({ mode: directory.mode }, Date.now() / 1000);
   }
   logger.info(

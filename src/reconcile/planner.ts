@@ -168,7 +168,8 @@ function skippedNotices(desired: DesiredState, directory: DirectorySnapshot): Pl
 }
 
 function withheldNotice(directory: DirectorySnapshot, withheldCount: number): PlanNotice {
-  const why = directory.users.length === 0
+  // A failed read also returns few or no users, so its reasons come first.
+  const why = directory.isComplete
     ? 'The directory read returned no users'
     : `The directory read was incomplete (${directory.incompleteReasons.join('; ') || 'no reason given'})`;
   return {

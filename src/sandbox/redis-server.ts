@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { ConfigurationError } from '../errors/index.js';
 
 /**
  * A private redis-server on a free loopback port. The demo starts one when
@@ -37,7 +38,7 @@ export class RedisServer {
     );
     const failed = new Promise<never>((_, reject) => {
       this.#process?.once('error', (error) =>
-        reject(new Error('Cannot start redis-server. Install it (apt-get install redis-server) or set REDIS_URL.', { cause: error })),
+        reject(new ConfigurationError('Cannot start redis-server. Install it (apt-get install redis-server) or set REDIS_URL.', { cause: error })),
       );
     });
     await Promise.race([waitForPing(this.url), failed]);

@@ -201,7 +201,7 @@ describe('failure classification', () => {
     const error = await caught(client.findUserByUserName('ada@example.com'));
 
     expect(error).toBeInstanceOf(TransientError);
-    expect((error as Error).message).toMatch(/^GET \/Users failed on the network \((UND_ERR_SOCKET|ECONNRESET)\)$/);
+    expect((error as Error).message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/scim\/v2\/Users failed on the network \((UND_ERR_SOCKET|ECONNRESET)\)\. Check ably\.scimBaseUrl/);
     expect((error as Error).cause).toBeDefined();
   });
 
@@ -235,7 +235,7 @@ describe('failure classification', () => {
     const error = await caught(client.findUserByUserName('ada@example.com'));
 
     expect(error).toBeInstanceOf(TransientError);
-    expect((error as Error).message).toBe('GET /Users timed out after 100 ms');
+    expect((error as Error).message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/scim\/v2\/Users timed out after 100 ms\. Check ably\.scimBaseUrl/);
   });
 
   it('maps a refused connection to TransientError', async () => {
@@ -248,7 +248,7 @@ describe('failure classification', () => {
     const error = await caught(client.discover());
 
     expect(error).toBeInstanceOf(TransientError);
-    expect((error as Error).message).toBe('GET /ServiceProviderConfig failed on the network (ECONNREFUSED)');
+    expect((error as Error).message).toMatch(/\/ServiceProviderConfig failed on the network \(ECONNREFUSED\)\. Check ably\.scimBaseUrl and that the SCIM endpoint is reachable/);
   });
 
   it('names path and status of a non-JSON body', async () => {

@@ -8,6 +8,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { startOktaServer, type OktaServer } from '../../src/sandbox/okta-server.js';
 import { createSampleDirectory } from '../../src/sandbox/sample-directory.js';
 import { freshPrefix, testRedisUrl } from '../support/redis.js';
+import { findFreePort } from '../support/redis-server.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -123,6 +124,32 @@ describe('command line', () => {
     const result = await cli(['approve', 'plan-000000000000000000000000', '--by', 'tester', '--config', configPath], CREDENTIALS);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('No held plan has the id plan-000000000000000000000000');
+  });
+
+  it('plan exits 1 when the IdP is unreachable', async () => {
+    const closedPort = await findFreePort();
+    const unreachable = join(mkdtempSync(join(tmpdir(), 'cli-idp-')), 'config.yaml');
+    const text = readFileSync(configPath, 'utf8').replace(okta.url, `http://127.0.0.1:${closedPort}`).replace('pageSize: 200', 'pageSize: 200\n  maxRetries: 0');
+    writeFileSync(unreachable, text);
+    const result = await cli(['plan', '--config', unreachable], CREDENTIALS);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Source complete: no');
+    expect(result.stderr).toContain('error: the IdP read was incomplete');
+  });
+
+  it('names an unreachable Redis instead of hanging', async () => {
+    const closedPort = await findFreePort();
+    const result = await cli(['run', '--once', '--config', configPath], { ...CREDENTIALS, REDIS_URL: `redis://:hunter2@127.0.0.1:${closedPort}` });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Cannot reach Redis at redis://127.0.0.1:${closedPort} (ECONNREFUSED)`);
+    expect(result.stderr).not.toContain('hunter2');
+  });
+
+  it('names a port in use without a stack trace', async () => {
+    const result = await cli(['emulator', '--port', String(new URL(emulator.url).port)]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('is already in use');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('rejects a bad port', async () => {

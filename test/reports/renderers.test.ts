@@ -177,6 +177,11 @@ describe('planExitCode', () => {
       plan: { ...samplePlan({ hasRoleExtension: false }), operations: samplePlan({ hasRoleExtension: false }).operations.filter((operation) => operation.kind === 'role-assignment') },
       expected: PLAN_EXIT_CODES.noChanges,
     },
+    {
+      name: 'incomplete read',
+      plan: { ...samplePlan(), hold: undefined, isSourceComplete: false },
+      expected: PLAN_EXIT_CODES.error,
+    },
   ])('$name → $expected', ({ plan, expected }) => {
     expect(planExitCode(plan)).toBe(expected);
   });
