@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { startDaemon, type Daemon } from '../jobs/daemon.js';
 import { readAndPlan } from '../jobs/sync-run.js';
+import type { DesiredState } from '../reconcile/index.js';
 import { isActionableOperation } from '../reconcile/index.js';
 import { createLogger } from '../logging.js';
 import type { RunReport } from '../reports/types.js';
@@ -31,6 +32,7 @@ export async function demoCommand(options: { keepRunning?: boolean; users: numbe
   try {
     const redisUrl = process.env.REDIS_URL ?? (await startPrivateRedis(stack));
     const base = loadDemoConfig(options.source);
+    // A throwaway local target: with --keep-running the demo prints these so the emulator's admin page can be opened.
     const credentials = { username: 'demo-scim', password: randomBytes(12).toString('hex') };
 
     const emulator = await startEmulator({
@@ -72,8 +74,9 @@ export async function demoCommand(options: { keepRunning?: boolean; users: numbe
     const daemon = await startDaemon({ config, secrets, logger, metrics, connector, client });
     stack.push(() => daemon.stop());
 
-    const { plan } = await readAndPlan({ config, connector, client, state: daemon.state, logger }, { mode: 'full' });
+    const { plan, desired, directory } = await readAndPlan({ config, connector, client, state: daemon.state, logger }, { mode: 'full' });
     print();
+    print(describeScope(directory.snapshot.users.length, desired));
     print(`Dry-run plan ${plan.id}: ${describeCounts(plan.counts)}`);
 
     emulator.resetStats();
@@ -121,7 +124,13 @@ function printRun(label: string, report: RunReport, writes: number, print: (line
   const results = report.results;
   print();
   print(`${label} (${report.runId}): ${report.outcome}, ${writes} SCIM write requests`);
-  print(`  operations: ${describeCounts(report.plan.counts)}`);
+  const changes = report.plan.operations.filter(isActionableOperation).length;
+  const checks = report.plan.counts['domain-check'] ?? 0;
+  print(
+    changes > 0
+      ? `  operations: ${describeCounts(report.plan.counts)}`
+      : `  nothing to change${checks > 0 ? `; ${checks} domain-check rejections recorded, never sent to Ably` : ''}`,
+  );
   if (results) {
     print(`  applied ${results.applied}, skipped ${results.skipped}, failed ${results.failed}`);
     for (const failure of results.failures.slice(0, 5)) {
@@ -149,16 +158,32 @@ async function keepRunning(options: {
 }): Promise<void> {
   const server = await createOperatorServer(options);
   const address = await server.listen({ host: '127.0.0.1', port: 0 });
+  // These are a local sandbox's throwaway credentials, printed so the pages can be opened; the daemon never prints real ones.
+  const dashboardPassword = process.env.ADMIN_TOKEN ? 'the ADMIN_TOKEN you set' : (options.secrets.adminToken?.reveal() ?? '');
   options.print();
-  options.print(`Dashboard:      ${address}/admin (password: the ADMIN_TOKEN you set, or see below)`);
-  options.print(`Emulator admin: ${options.emulator.url}/admin (user ${options.credentials.username})`);
-  if (!process.env.ADMIN_TOKEN) {
-    options.print('Set ADMIN_TOKEN before starting the demo to choose the dashboard password.');
-  }
+  options.print(`Dashboard:      ${address}/admin (any user name, password ${dashboardPassword})`);
+  options.print(`Emulator admin: ${options.emulator.url}/admin (user ${options.credentials.username}, password ${options.credentials.password})`);
   options.print('Press Ctrl+C to stop.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
   await server.close();
+}
+
+/** Explains how the directory's users became the plan's users: how many are in scope, and why the rest are not. */
+function describeScope(directoryUsers: number, desired: DesiredState): string {
+  const reasons = new Map<string, number>();
+  for (const user of desired.outOfScope) {
+    reasons.set(user.reason, (reasons.get(user.reason) ?? 0) + 1);
+  }
+  if (desired.domainRejections.length > 0) {
+    reasons.set('foreign-domain', desired.domainRejections.length);
+  }
+  const suspended = [...desired.users.values()].filter((user) => !user.active).length;
+  const parts = [...reasons].sort(([left], [right]) => left.localeCompare(right)).map(([reason, count]) => `${count} ${reason}`);
+  return (
+    `Directory: ${directoryUsers} users; in scope ${desired.users.size - suspended} active and ${suspended} suspended (a suspended user with no Ably user yet is not created)` +
+    (parts.length > 0 ? `; left out: ${parts.join(', ')}` : '')
+  );
 }

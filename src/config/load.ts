@@ -21,9 +21,10 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigurationError(`Cannot read the configuration file ${path}. Check the path given with --config.`, {
-      cause: error,
-    });
+    throw new ConfigurationError(
+      `Cannot read the configuration file ${path}. Pass --config with the right path, or start from config/okta.example.yaml or config/entra.example.yaml.`,
+      { cause: error },
+    );
   }
   return parseConfig(text, path, env);
 }

@@ -11,6 +11,7 @@ const CHROMIUM_PATH = '/usr/bin/chromium';
 const OUTPUT_DIRECTORY = resolve(process.cwd(), 'test-output');
 
 describe.skipIf(!existsSync(CHROMIUM_PATH))('dashboard in Chromium', () => {
+  const outsideRequests: string[] = [];
   let server: TestServer;
   let baseUrl: string;
   let context: BrowserContext;
@@ -50,6 +51,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('dashboard in Chromium', () => {
         await route.continue();
         return;
       }
+      outsideRequests.push(url);
       await route.abort();
     });
     mkdirSync(OUTPUT_DIRECTORY, { recursive: true });
@@ -88,6 +90,9 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('dashboard in Chromium', () => {
     await page.getByText('operations', { exact: true }).first().waitFor({ timeout: 15_000 });
     expect(await page.getByText('sync', { exact: true }).count()).toBeGreaterThan(0);
     await page.getByText('Loading...').waitFor({ state: 'hidden', timeout: 15_000 });
+
+    // The page's content security policy keeps the browser from asking any other host, fonts included.
+    expect(outsideRequests).toEqual([]);
 
     const screenshotPath = join(OUTPUT_DIRECTORY, 'dashboard.png');
     await page.screenshot({ path: screenshotPath, fullPage: true });
