@@ -13,3 +13,8 @@ export function equalityFilter(attribute: string, value: string): string {
 export function memberValuePath(userId: string): string {
   return `members[${equalityFilter('value', userId)}]`;
 }
+
+/** Builds `attribute eq "a" or attribute eq "b" ...`, which matches any of `values`. */
+export function anyOfFilter(attribute: string, values: readonly string[]): string {
+  return values.map((value) => equalityFilter(attribute, value)).join(' or ');
+}

@@ -25,6 +25,8 @@ export interface OrganizationClient {
   readOrganization(): Promise<OrganizationSnapshot>;
 
   findUserByExternalId(externalId: string): Promise<OrganizationUser | undefined>;
+  /** Looks many users up by `externalId` in a few requests; ids with no user are absent from the map. */
+  findUsersByExternalIds(externalIds: readonly string[]): Promise<Map<string, OrganizationUser>>;
   /** Looks a user up by `userName`, which the provider compares case-insensitively. */
   findUserByUserName(userName: string): Promise<OrganizationUser | undefined>;
   getUser(id: string): Promise<OrganizationUser>;

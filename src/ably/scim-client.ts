@@ -10,7 +10,7 @@ import type {
 import { FatalError, InvalidObjectError } from '../errors/index.js';
 import type { Logger } from '../logging.js';
 import { discoverProvider, type DiscoveredProvider } from './discovery.js';
-import { equalityFilter, memberValuePath } from './filter.js';
+import { anyOfFilter, equalityFilter, memberValuePath } from './filter.js';
 import { ScimHttp, type RequestStats } from './http.js';
 import type { OrganizationClient } from './organization-client.js';
 import { listAllResources } from './paging.js';
@@ -145,6 +145,25 @@ class ScimOrganizationClient implements OrganizationClient {
 
     this.#logger.info({ users: users.length, groups: groups.length }, 'SCIM organization read');
     return { users, groups, capabilities: { ...provider.capabilities }, readAt };
+  }
+
+  async findUsersByExternalIds(externalIds: readonly string[]): Promise<Map<string, OrganizationUser>> {
+    const provider = await this.#provider();
+    const wanted = new Set(externalIds);
+    const found = new Map<string, OrganizationUser>();
+    const unique = [...wanted];
+    // Without filter support each search lists every user, so one list serves all ids.
+    const batches = provider.capabilities.filter ? chunk(unique, EXTERNAL_IDS_PER_FILTER) : unique.length > 0 ? [unique] : [];
+    for (const batch of batches) {
+      const resources = await this.#search(provider.usersPath, anyOfFilter('externalId', batch));
+      for (const resource of resources) {
+        const user = parseUser(resource, { method: 'GET', path: provider.usersPath });
+        if (user.externalId !== undefined && wanted.has(user.externalId)) {
+          found.set(user.externalId, user);
+        }
+      }
+    }
+    return found;
   }
 
   async findUserByExternalId(externalId: string): Promise<OrganizationUser | undefined> {
@@ -457,4 +476,19 @@ function toBaseUrl(configured: string): string {
 
 function groupPath(groupsPath: string, id: string): string {
   return `${groupsPath}/${encodeURIComponent(id)}`;
+}
+
+/**
+ * Ids per `or` filter in a batch lookup. Fifty keeps the query string near
+ * 3 KB (an Okta or Entra id is 20 to 36 characters), well under the 8 KB
+ * request-line limit common to HTTP servers.
+ */
+const EXTERNAL_IDS_PER_FILTER = 50;
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) {
+    chunks.push(items.slice(start, start + size));
+  }
+  return chunks;
 }

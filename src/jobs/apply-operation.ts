@@ -236,9 +236,10 @@ async function applyMembershipAdd(operation: MembershipAddOperation, context: Ap
 
   const toAdd: string[] = [];
   const missing: string[] = [];
-  for (const externalId of operation.userExternalIds) {
-    if (!wanted.has(externalId)) continue;
-    const user = await context.client.findUserByExternalId(externalId);
+  const candidates = operation.userExternalIds.filter((externalId) => wanted.has(externalId));
+  const users = await context.client.findUsersByExternalIds(candidates);
+  for (const externalId of candidates) {
+    const user = users.get(externalId);
     if (!user) {
       missing.push(externalId);
     } else if (!current.has(user.id)) {
@@ -270,9 +271,10 @@ async function applyMembershipRemove(operation: MembershipRemoveOperation, conte
   const current = new Set(await context.client.listGroupMemberIds(group.id));
 
   const toRemove: string[] = [];
-  for (const externalId of operation.userExternalIds) {
-    if (wanted.has(externalId)) continue;
-    const user = await context.client.findUserByExternalId(externalId);
+  const candidates = operation.userExternalIds.filter((externalId) => !wanted.has(externalId));
+  const users = await context.client.findUsersByExternalIds(candidates);
+  for (const externalId of candidates) {
+    const user = users.get(externalId);
     if (user && current.has(user.id)) {
       toRemove.push(user.id);
     }

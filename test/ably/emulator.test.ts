@@ -51,6 +51,25 @@ describe('client against the emulator', () => {
     expect(capabilities).toMatchObject({ patch: true, filter: true, etag: true, bulk: false, hasRoleExtension: true });
   });
 
+  it('finds many users by externalId in batches', async () => {
+    const { client } = clientFor(emulator);
+    const names = Array.from({ length: 120 }, (_, index) => `user${index}`);
+    for (const name of names) {
+      await client.createUser(desiredUser(name));
+    }
+    emulator.resetStats();
+
+    const wanted = [...names.slice(0, 110).map((name) => `00u-${name}`), '00u-nobody'];
+    const found = await client.findUsersByExternalIds(wanted);
+
+    expect(found.size).toBe(110);
+    expect(found.get('00u-user7')?.userName).toBe('user7@example.com');
+    expect(found.has('00u-nobody')).toBe(false);
+    expect(found.has('00u-user115')).toBe(false);
+    // 111 ids at 50 per filter: three searches, not one per id.
+    expect(emulator.stats().total).toBe(3);
+  });
+
   it('provisions users and reads them back', async () => {
     const { client } = clientFor(emulator);
 

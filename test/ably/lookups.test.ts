@@ -91,6 +91,21 @@ describe('findUserByUserName', () => {
     expect(fake.resourceRequests()).toHaveLength(3);
   });
 
+  it('finds many externalIds with one listing without filter support', async () => {
+    fake = await FakeScimServer.start({ filter: false, maxResults: 2 });
+    for (let index = 0; index < 5; index += 1) {
+      fake.seedUser(`user${index}@example.com`, { externalId: `00u-${index}` });
+    }
+    const { client } = createTestClient(fake.baseUrl);
+
+    const found = await client.findUsersByExternalIds(['00u-1', '00u-4', '00u-9']);
+
+    expect([...found.keys()].sort()).toEqual(['00u-1', '00u-4']);
+    expect(fake.resourceRequests().every((request) => request.query.get('filter') === null)).toBe(true);
+    // Five users at two per page: one listing of three pages serves every id.
+    expect(fake.resourceRequests()).toHaveLength(3);
+  });
+
   it('ignores extra results from a provider that drops the filter', async () => {
     fake = await FakeScimServer.start();
     fake.seedUser('first@example.com');
