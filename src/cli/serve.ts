@@ -20,7 +20,7 @@ export async function createOperatorServer(options: {
   const emails = config.policy.reportEmails;
 
   return createServer({
-    logger: logger.child({ component: 'server' }),
+    logger,
     adminToken: options.secrets.adminToken,
     queues: [daemon.syncQueue, daemon.operationsQueue],
     metrics: options.metrics,
