@@ -2,75 +2,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { operationJobId } from '../../src/jobs/job-ids.js';
 import { readAndPlan } from '../../src/jobs/sync-run.js';
 import { isActionableOperation } from '../../src/reconcile/index.js';
-import type { SampleDirectory, SampleStatus } from '../../src/sandbox/sample-directory.js';
 import { startOktaSandbox, type OktaSandbox } from '../support/sandbox.js';
+import { expectConverged as expectOrganization, expectedFromOkta, usersOnlyIn } from './expected-organization.js';
 
 /**
  * The first slice end to end: the real Okta SDK reads the local Okta server,
  * the planner diffs against the emulator read over SCIM, and BullMQ workers on
- * a real Redis apply the plan. The expectations below are derived from the
- * sample directory and config/sample.yaml by hand, not by the planner.
+ * a real Redis apply the plan. expected-organization.ts derives what the
+ * emulator must contain from the sample directory by hand, not by the planner.
  */
 
-const ACTIVE_STATUSES = new Set<SampleStatus>(['ACTIVE', 'PASSWORD_EXPIRED', 'LOCKED_OUT', 'RECOVERY']);
-
-/** config/sample.yaml's mapping, written out: group name → account → roles. */
-const EXPECTED_LINKS: Record<string, Record<string, string[]>> = {
-  Engineering: { 'acc-prod': ['Developer'], 'acc-staging': ['Admin'], 'acc-dev': ['Admin'] },
-  Platform: { 'acc-prod': ['Admin'] },
-  SRE: { 'acc-prod': ['Admin'], 'acc-staging': ['Admin'] },
-  Data: { 'acc-dev': ['Developer'] },
-  Finance: { 'acc-prod': ['Billing'] },
-  Support: { 'acc-prod': ['Developer'] },
-  Security: { 'acc-prod': ['Developer'] },
-  Mobile: { 'acc-staging': ['Developer'] },
-};
-
-function isRegisteredDomain(email: string): boolean {
-  return email.toLowerCase().split('@')[1] === 'example.com';
-}
-
-/** The users that must be active in Ably: in a mapped group, in an active status, in the registered domain. */
-function expectedActiveUsers(directory: SampleDirectory): Map<string, string> {
-  const mapped = new Set(directory.groups.filter((group) => group.name in EXPECTED_LINKS).flatMap((group) => group.memberIds));
-  const expected = new Map<string, string>();
-  for (const user of directory.users) {
-    if (mapped.has(user.id) && ACTIVE_STATUSES.has(user.status) && isRegisteredDomain(user.email)) {
-      expected.set(user.id, user.email.toLowerCase());
-    }
-  }
-  return expected;
-}
-
 function expectConverged(sandbox: OktaSandbox): void {
-  const organization = sandbox.emulator.organization();
-  const expected = expectedActiveUsers(sandbox.directory);
-  const byExternalId = new Map(organization.users.map((user) => [user.externalId, user]));
-
-  const active = organization.users.filter((user) => user.active);
-  expect(new Set(active.map((user) => user.externalId))).toEqual(new Set(expected.keys()));
-  for (const [externalId, email] of expected) {
-    expect(byExternalId.get(externalId)?.userName.toLowerCase()).toBe(email);
-  }
-  for (const user of organization.users) {
-    const email = user.userName.toLowerCase();
-    expect(isRegisteredDomain(email), `${email} must be in the registered domain`).toBe(true);
-  }
-
-  const idByScimId = new Map(organization.users.map((user) => [user.id, user.externalId]));
-  const present = new Set(organization.users.map((user) => user.externalId));
-  const groups = organization.groups;
-  expect(groups.map((group) => group.displayName).sort()).toEqual(Object.keys(EXPECTED_LINKS).sort());
-
-  for (const group of groups) {
-    const source = sandbox.directory.groups.find((candidate) => candidate.id === group.externalId);
-    expect(source?.name).toBe(group.displayName);
-    const wantedMembers = source!.memberIds.filter((id) => expected.has(id) || (present.has(id) && byExternalId.get(id)?.active === false));
-    expect(new Set(group.memberIds.map((id) => idByScimId.get(id)))).toEqual(new Set(wantedMembers));
-
-    const links = Object.fromEntries(group.accounts.map((link) => [link.value, [...link.roles].sort()]));
-    expect(links).toEqual(EXPECTED_LINKS[group.displayName]);
-  }
+  expectOrganization(sandbox.emulator.organization(), expectedFromOkta(sandbox.directory));
 }
 
 describe('okta to emulator through BullMQ', () => {
@@ -109,9 +52,8 @@ describe('okta to emulator through BullMQ', () => {
     expect(sandbox.emulator.stats().writes).toBe(0);
 
     // Four changes in Okta: an email rename, a removal from a group, a suspension, a new user.
-    const expected = expectedActiveUsers(sandbox.directory);
     const engineering = sandbox.directory.groups.find((group) => group.name === 'Engineering')!;
-    const [renamed, removed, suspended] = engineering.memberIds.filter((id) => expected.has(id) && !sandbox.directory.groups.some((group) => group !== engineering && group.name in EXPECTED_LINKS && group.memberIds.includes(id)));
+    const [renamed, removed, suspended] = usersOnlyIn(expectedFromOkta(sandbox.directory), 'Engineering');
     sandbox.okta.mutations.updateUser(renamed!, { email: 'Renamed.Person@Example.com', login: 'Renamed.Person@Example.com' });
     sandbox.okta.mutations.removeMember(engineering.id, removed!);
     sandbox.okta.mutations.updateUser(suspended!, { status: 'SUSPENDED' });

@@ -37,16 +37,9 @@ export interface OktaSandbox {
 export async function startOktaSandbox(options: { users?: number; configure?: (config: Config) => Config } = {}): Promise<OktaSandbox> {
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const base = sampleConfig();
-  const credentials = { username: 'scim-test', password: randomBytes(8).toString('hex') };
   const token = randomBytes(8).toString('hex');
   const directory = createSampleDirectory({ userCount: options.users ?? 520 });
-
-  const emulator = await startEmulator({
-    domain: base.organization.domain,
-    accounts: base.organization.accounts,
-    primaryAccount: base.organization.primaryAccount,
-    credentials,
-  });
+  const { emulator, credentials } = await startSampleEmulator(base);
   const okta = await startOktaServer({ directory, token });
 
   if (base.source.kind !== 'okta') throw new Error('config/sample.yaml must use an okta source');
@@ -64,9 +57,7 @@ export async function startOktaSandbox(options: { users?: number; configure?: (c
     scimPassword: new Secret(credentials.password),
   };
   const connector = createConnector(config, secrets, logger);
-  const client = createOrganizationClient(config, secrets, logger);
-  await client.discover();
-  const daemon = await startDaemon({ config, secrets, logger, metrics: createMetrics({ collectDefault: false }), connector, client });
+  const { client, daemon } = await startSandboxDaemon({ config, secrets, logger, connector });
 
   return {
     directory,
@@ -121,16 +112,9 @@ export async function startEntraSandbox(
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const base = sampleEntraConfig();
   if (base.source.kind !== 'entra') throw new Error('config/sample-entra.yaml must use an entra source');
-  const credentials = { username: 'scim-test', password: randomBytes(8).toString('hex') };
   const clientSecret = randomBytes(8).toString('hex');
   const directory = createSampleDirectory({ userCount: options.users ?? 520 });
-
-  const emulator = await startEmulator({
-    domain: base.organization.domain,
-    accounts: base.organization.accounts,
-    primaryAccount: base.organization.primaryAccount,
-    credentials,
-  });
+  const { emulator, credentials } = await startSampleEmulator(base);
   const graph = await startGraphServer({
     directory,
     tenantId: base.source.tenantId,
@@ -161,9 +145,7 @@ export async function startEntraSandbox(
     trustedCaPem: graph.caCertPem,
     sleep: async () => {},
   });
-  const client = createOrganizationClient(config, secrets, logger);
-  await client.discover();
-  const daemon = await startDaemon({ config, secrets, logger, metrics: createMetrics({ collectDefault: false }), connector, client });
+  const { client, daemon } = await startSandboxDaemon({ config, secrets, logger, connector });
 
   return {
     directory,
@@ -182,4 +164,29 @@ export async function startEntraSandbox(
       await emulator.close();
     },
   };
+}
+
+/** Starts an empty emulator of the sample organization with throwaway SCIM credentials. */
+async function startSampleEmulator(base: Config): Promise<{ emulator: RunningEmulator; credentials: { username: string; password: string } }> {
+  const credentials = { username: 'scim-test', password: randomBytes(8).toString('hex') };
+  const emulator = await startEmulator({
+    domain: base.organization.domain,
+    accounts: base.organization.accounts,
+    primaryAccount: base.organization.primaryAccount,
+    credentials,
+  });
+  return { emulator, credentials };
+}
+
+/** Starts a daemon without schedules on the test Redis, with a SCIM client that has read the emulator's capabilities. */
+async function startSandboxDaemon(options: {
+  config: Config;
+  secrets: Secrets;
+  logger: Logger;
+  connector: DirectoryConnector;
+}): Promise<{ client: OrganizationClient; daemon: Daemon }> {
+  const client = createOrganizationClient(options.config, options.secrets, options.logger);
+  await client.discover();
+  const daemon = await startDaemon({ ...options, metrics: createMetrics({ collectDefault: false }), client });
+  return { client, daemon };
 }
