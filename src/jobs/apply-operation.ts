@@ -13,7 +13,7 @@ import { ConflictError, InvalidObjectError, NotFoundError, TransientError } from
 import type { Logger } from '../logging.js';
 import type { OperationOutcome, StateStore } from './state-store.js';
 
-/** What applying one operation needs. */
+/** The clients, stores and settings that applying one operation uses. */
 export interface ApplyContext {
   client: OrganizationClient;
   state: StateStore;
@@ -93,7 +93,7 @@ async function adoptUser(desired: DesiredUser, context: ApplyContext): Promise<A
   const holder = await context.client.findUserByUserName(desired.userName);
   if (!holder) {
     // The conflict came from a user that is gone now; the next run creates it.
-    throw new TransientError(`userName ${desired.userName} conflicted, but no user holds it now; retrying.`);
+    throw new TransientError(`userName ${desired.userName} conflicted, but no Ably user has it now; retrying.`);
   }
   if (holder.externalId !== undefined && holder.externalId !== desired.externalId) {
     throw new InvalidObjectError(

@@ -13,7 +13,7 @@ export interface SyncJobData {
   mode: SyncMode;
   /** Set by `approve`: a plan with this id is applied even if it crosses a safety threshold. */
   approvedPlanId?: string;
-  /** Who asked for the run: `schedule`, `dashboard`, `cli`, `approval`. */
+  /** The origin of the run: `schedule`, `dashboard`, `cli` or `approval`. */
   trigger?: string;
 }
 
@@ -33,7 +33,7 @@ export function createRedisConnection(url: string, options: RedisOptions = {}): 
 const REDIS_CHECK_TIMEOUT_MS = 5_000;
 
 /**
- * Checks once that Redis answers PING, so a process started against a wrong
+ * Checks once that Redis replies to PING, so a process started against a wrong
  * URL fails at once with a clear message. BullMQ connections retry forever,
  * which is right for an outage after start but hides a typo before it.
  */
@@ -44,7 +44,7 @@ export async function assertRedisReachable(url: string): Promise<void> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  // The socket error arrives as an event; connect() then only says the connection closed.
+  // The socket error arrives as an event, and connect() then rejects only with "Connection is closed".
   let socketError: NodeJS.ErrnoException | undefined;
   client.on('error', (error: NodeJS.ErrnoException) => {
     socketError = error;

@@ -1,6 +1,6 @@
 import type { ReconcilePlan } from '../domain/plan.js';
 
-/** How a run ended. */
+/** The result of a run. */
 export type RunOutcome = 'applied' | 'no-changes' | 'held' | 'dry-run' | 'failed';
 
 /** Counts of what the operation workers did in one run. */
@@ -35,7 +35,7 @@ export interface RunReportSummary {
   operationCount: number;
 }
 
-/** Where run reports are kept. */
+/** The store of run reports. */
 export interface ReportStore {
   save(report: RunReport): Promise<void>;
   /** Lists the newest reports first. */
@@ -43,5 +43,5 @@ export interface ReportStore {
   get(runId: string): Promise<RunReport | undefined>;
 }
 
-/** How emails appear in reports. */
+/** The form of emails in reports. */
 export type EmailDisplay = 'full' | 'masked' | 'hidden';
