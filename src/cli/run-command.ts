@@ -47,7 +47,7 @@ export async function runCommand(options: { config: string; once?: boolean }): P
     throw error;
   }
   if (!secrets.adminToken) {
-    logger.warn({ variable: config.server.adminTokenEnv }, 'no admin token set; the dashboard and admin API answer 503 until it is');
+    logger.warn({ variable: config.server.adminTokenEnv }, 'no admin token set; the dashboard and admin API return 503 until one is set');
   }
   logger.info({ host: config.server.host, port: config.server.port }, 'daemon started');
 
