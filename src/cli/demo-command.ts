@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { startDaemon, type Daemon } from '../jobs/daemon.js';
 import { readAndPlan } from '../jobs/sync-run.js';
+import type { DirectorySnapshot } from '../domain/directory.js';
 import type { DesiredState } from '../reconcile/index.js';
 import { isActionableOperation } from '../reconcile/index.js';
 import { createLogger } from '../logging.js';
@@ -76,7 +77,7 @@ export async function demoCommand(options: { keepRunning?: boolean; users: numbe
 
     const { plan, desired, directory } = await readAndPlan({ config, connector, client, state: daemon.state, logger }, { mode: 'full' });
     print();
-    print(describeScope(directory.snapshot.users.length, desired));
+    print(describeScope(directory.snapshot, desired));
     print(`Dry-run plan ${plan.id}: ${describeCounts(plan.counts)}`);
 
     emulator.resetStats();
@@ -172,7 +173,9 @@ async function keepRunning(options: {
 }
 
 /** Explains how the directory's users became the plan's users: how many are in scope, and why the rest are not. */
-function describeScope(directoryUsers: number, desired: DesiredState): string {
+function describeScope(directory: DirectorySnapshot, desired: DesiredState): string {
+  const directoryUsers = directory.users.length;
+  const skippedUsers = directory.skipped.filter((object) => object.kind === 'user').length;
   const reasons = new Map<string, number>();
   for (const user of desired.outOfScope) {
     reasons.set(user.reason, (reasons.get(user.reason) ?? 0) + 1);
@@ -183,7 +186,7 @@ function describeScope(directoryUsers: number, desired: DesiredState): string {
   const suspended = [...desired.users.values()].filter((user) => !user.active).length;
   const parts = [...reasons].sort(([left], [right]) => left.localeCompare(right)).map(([reason, count]) => `${count} ${reason}`);
   return (
-    `Directory: ${directoryUsers} users; in scope ${desired.users.size - suspended} active and ${suspended} suspended (a suspended user with no Ably user yet is not created)` +
+    `Directory: ${directoryUsers} users${skippedUsers > 0 ? ` (and ${skippedUsers} the connector skipped, such as guests or users without a usable email; the plan lists them)` : ''}; in scope ${desired.users.size - suspended} active and ${suspended} suspended (a suspended user with no Ably user yet is not created)` +
     (parts.length > 0 ? `; left out: ${parts.join(', ')}` : '')
   );
 }

@@ -101,7 +101,7 @@ function describeError(error: unknown): string {
   if (code === 'EADDRINUSE' || code === 'EACCES') {
     const { address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
     const problem = code === 'EADDRINUSE' ? 'is already in use' : 'needs more privileges than this process has';
-    return `Cannot listen on ${address ?? 'the address'}:${port ?? '?'}: the port ${problem}. Choose another port (--port, or server.port in the configuration) or stop the process that holds it.`;
+    return `Cannot listen on ${address ?? 'the address'}:${port ?? '?'}: the port ${problem}. Choose another port (the command's port option, or server.port for run) or stop the process that holds it.`;
   }
   if (error instanceof Error) {
     return error.stack ?? error.message;

@@ -52,7 +52,8 @@ export async function planCommand(options: { config: string; format: PlanFormat;
     }
     if (!plan.isSourceComplete) {
       const reasons = directory.snapshot.incompleteReasons;
-      const why = reasons.length > 0 ? reasons.join('; ') : 'it returned no users';
+      // Connector reasons can carry long request URLs, so each is cut to keep the line readable; the logs have them whole.
+      const why = reasons.length > 0 ? reasons.map((reason) => shorten(reason, 160)).join('; ') : 'it returned no users';
       process.stderr.write(
         `error: the IdP read was incomplete (${why}), so the plan withholds every removal and may miss users. Check source in the configuration (URL, credentials, scope), then plan again.\n`,
       );
@@ -73,3 +74,6 @@ async function readDeactivations(state: StateStore, logger: Logger): Promise<Map
   }
 }
 
+function shorten(text: string, maxLength: number): string {
+  return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1)}…`;
+}

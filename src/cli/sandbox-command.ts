@@ -58,6 +58,9 @@ export async function sandboxCommand(options: {
     ...(process.env.ABLY_SCIM_USERNAME ? [] : [`  export ABLY_SCIM_USERNAME=${SANDBOX_DEFAULTS.scimUsername}`]),
     ...(process.env.ABLY_SCIM_PASSWORD ? [] : [`  export ABLY_SCIM_PASSWORD=${SANDBOX_DEFAULTS.scimPassword}`]),
     `  npx tsx src/cli/main.ts plan --config ${options.config}`,
+    ...(options.oktaPort === 8081 && options.scimPort === 8082
+      ? []
+      : [`  (with these ports, set source.orgUrl to ${okta.url} and ably.scimBaseUrl to ${emulator.scimBaseUrl} in a copy of the configuration)`]),
     '',
     'Press Ctrl+C to stop.',
   ];

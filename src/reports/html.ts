@@ -1,6 +1,6 @@
 import type { ReconcilePlan } from '../domain/plan.js';
 import { toPlanJson, type PlanJson, type PlanJsonOperation } from './json.js';
-import { formatValue, PHASE_TITLES } from './markdown.js';
+import { formatValue, noOperationsText, PHASE_TITLES } from './markdown.js';
 import type { EmailDisplay } from './types.js';
 
 /**
@@ -106,7 +106,7 @@ function summary(report: PlanJson): string {
 
 function operations(report: PlanJson): string {
   if (report.operations.length === 0) {
-    return '<section id="operations"><h2>Operations</h2><p>No operations: the organization matches the directory.</p></section>';
+    return `<section id="operations"><h2>Operations</h2><p>${escapeHtml(noOperationsText(report))}</p></section>`;
   }
   const phases = PHASE_TITLES.map((title, index) => {
     const rows = report.operations.filter((operation) => operation.phase === index + 1).map(operationRow);

@@ -36,7 +36,7 @@ export function renderPlanMarkdown(plan: ReconcilePlan, options: { emails: Email
 
   lines.push('## Operations', '');
   if (report.operations.length === 0) {
-    lines.push('No operations: the organization matches the directory.', '');
+    lines.push(noOperationsText(report), '');
   }
   PHASE_TITLES.forEach((title, index) => {
     const operations = report.operations.filter((operation) => operation.phase === index + 1);
@@ -139,4 +139,11 @@ function escapeCode(text: string): string {
 /** Makes text safe inside a code span in a table cell, where a bare `|` would end the cell. */
 function escapeTableCode(text: string): string {
   return escapeCode(text).replace(/\|/g, '\\|');
+}
+
+/** Returns the sentence a report shows when a plan has no operations: in step, or only unread. */
+export function noOperationsText(report: Pick<PlanJson, 'isSourceComplete'>): string {
+  return report.isSourceComplete
+    ? 'No operations: the organization matches the directory.'
+    : 'No operations, but the directory read was incomplete, so the organization may still differ from the IdP.';
 }

@@ -131,6 +131,16 @@ describe('renderPlanMarkdown', () => {
     const empty: ReconcilePlan = { ...held, operations: [], notices: [], counts: {}, hold: undefined };
     expect(renderPlanMarkdown(empty, { emails: 'masked' })).toContain('No operations: the organization matches the directory.');
   });
+
+  it('never calls an unread directory in step', () => {
+    const unread: ReconcilePlan = { ...held, operations: [], notices: [], counts: {}, hold: undefined, isSourceComplete: false };
+    const markdown = renderPlanMarkdown(unread, { emails: 'masked' });
+    const html = renderPlanHtml(unread, { emails: 'masked' });
+
+    expect(markdown).not.toContain('the organization matches the directory');
+    expect(markdown).toContain('the directory read was incomplete');
+    expect(html).toContain('the directory read was incomplete');
+  });
 });
 
 describe('renderPlanHtml', () => {
