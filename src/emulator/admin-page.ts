@@ -56,7 +56,7 @@ th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: left; verti
 <body>
 <h1>Ably organization emulator</h1>
 <p>Registered domain: <code>${escapeHtml(view.domain)}</code>. This page is read-only: users and groups change only through SCIM.
-SCIM requests so far: ${stats.total} (${stats.reads} reads, ${stats.writes} writes).</p>
+SCIM requests since start or the last stats reset: ${stats.total} (${stats.reads} reads, ${stats.writes} writes).</p>
 <h2>Accounts</h2>
 <table><thead><tr><th>Name</th><th>Id</th><th></th></tr></thead><tbody>
 ${accountRows}
