@@ -90,6 +90,7 @@ export const configSchema = z.strictObject({
     usernameEnv: envVariableName.default('ABLY_SCIM_USERNAME'),
     passwordEnv: envVariableName.default('ABLY_SCIM_PASSWORD'),
     roleExtensionUrn: z.string().min(1).default('urn:ably:scim:schemas:extension:accountAccess:2.0:Group'),
+    // NOTE: Ably publishes no SCIM rate limit; 10 per second is a cautious guess. The client also backs off on 429.
     requestsPerSecond: z.number().positive().default(10),
     maxRetries: z.number().int().min(0).max(10).default(5),
     requestTimeoutMs: z.number().int().positive().default(30_000),
