@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { renderRunReport } from '../reports/run-report.js';
+import { renderRunReport, summarizeRunReport } from '../reports/run-report.js';
 import type { EmailDisplay, ReportStore, RunReport, RunReportSummary } from '../reports/types.js';
 
 /** Keeps the last N run reports in Redis: a list of summaries, newest first, and one key per full report. */
@@ -22,7 +22,7 @@ export class RedisReportStore implements ReportStore {
   }
 
   async save(report: RunReport): Promise<void> {
-    const summary = summarize(report);
+    const summary = summarizeRunReport(report);
     const dropped = await this.#redis.lrange(this.#listKey(), this.#keep - 1, -1);
     const transaction = this.#redis
       .multi()
@@ -59,16 +59,4 @@ export class RedisReportStore implements ReportStore {
   #reportKey(runId: string): string {
     return `${this.#prefix}:run:${runId}`;
   }
-}
-
-function summarize(report: RunReport): RunReportSummary {
-  return {
-    runId: report.runId,
-    planId: report.plan.id,
-    mode: report.mode,
-    outcome: report.outcome,
-    startedAt: report.startedAt,
-    finishedAt: report.finishedAt,
-    operationCount: report.plan.operations.length,
-  };
 }

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { DirectorySnapshot } from '../domain/directory.js';
 import type { DesiredGroup, DesiredUser } from '../domain/operations.js';
 
-/** What an operation worker did with one job. */
+/** The result an operation worker recorded for one job. */
 export interface OperationOutcome {
   result: 'applied' | 'unchanged' | 'skipped' | 'failed';
   /** A short text for reports and logs; never a secret or a user record. */
@@ -40,7 +40,6 @@ export class StateStore {
     const transaction = this.#redis.multi().del(userKey, groupKey);
     if (userFields.length > 0) transaction.hset(userKey, ...userFields);
     if (groupFields.length > 0) transaction.hset(groupKey, ...groupFields);
-    transaction.set(this.#key('desired-saved-at'), new Date().toISOString());
     await transaction.exec();
   }
 
@@ -53,11 +52,6 @@ export class StateStore {
   async desiredGroup(externalId: string): Promise<DesiredGroup | undefined> {
     const text = await this.#redis.hget(this.#key('desired-groups'), externalId);
     return text === null ? undefined : (JSON.parse(text) as DesiredGroup);
-  }
-
-  /** Returns whether any desired state was saved. Before the first plan, workers find no desired user or group and skip every job. */
-  async hasDesiredState(): Promise<boolean> {
-    return (await this.#redis.exists(this.#key('desired-saved-at'))) === 1;
   }
 
   /** Records when the daemon deactivated a user, keeping the first time if it was already recorded. */
@@ -93,7 +87,7 @@ export class StateStore {
     return text === null ? undefined : (JSON.parse(text) as DirectorySnapshot);
   }
 
-  /** Removes outcomes left by earlier runs for these jobs, so a wait sees only fresh ones. */
+  /** Removes outcomes left by earlier runs for these jobs, so a wait reads only fresh ones. */
   async clearOutcomes(jobIds: string[]): Promise<void> {
     if (jobIds.length > 0) {
       await this.#redis.hdel(this.#key('outcomes'), ...jobIds);

@@ -9,4 +9,4 @@ export { renderPlanHtml } from './html.js';
 export type { EmailDisplay, ReportStore, RunOutcome, RunReport, RunReportSummary, RunResults } from './types.js';
 export { planJsonSchema, planJsonSchemaDocument } from './plan-json-schema.js';
 export type { PlanJsonAccessChange } from './json.js';
-export { renderRunReport, type RunReportFormat } from './run-report.js';
+export { renderRunReport, summarizeRunReport, type RunReportFormat } from './run-report.js';

@@ -1,7 +1,7 @@
 import { renderPlanHtml } from './html.js';
 import { toPlanJson } from './json.js';
 import { renderPlanMarkdown } from './markdown.js';
-import type { EmailDisplay, RunReport } from './types.js';
+import type { EmailDisplay, RunReport, RunReportSummary } from './types.js';
 
 /** The formats a stored run report is served and written in. */
 export type RunReportFormat = 'html' | 'markdown' | 'json';
@@ -16,4 +16,17 @@ export function renderRunReport(report: RunReport, format: RunReportFormat, emai
     case 'json':
       return `${JSON.stringify({ ...report, plan: toPlanJson(report.plan, { emails }) }, null, 2)}\n`;
   }
+}
+
+/** Builds the listing form of a run report. */
+export function summarizeRunReport(report: RunReport): RunReportSummary {
+  return {
+    runId: report.runId,
+    planId: report.plan.id,
+    mode: report.mode,
+    outcome: report.outcome,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    operationCount: report.plan.operations.length,
+  };
 }

@@ -1,4 +1,5 @@
 import type { ReportStore, RunReport, RunReportSummary } from '../../src/reports/types.js';
+import { summarizeRunReport } from '../../src/reports/run-report.js';
 
 /** A `ReportStore` in memory, newest first, for server tests. */
 export class MemoryReportStore implements ReportStore {
@@ -17,15 +18,5 @@ export class MemoryReportStore implements ReportStore {
   }
 }
 
-/** Builds the listing form of a report. */
-export function summarizeReport(report: RunReport): RunReportSummary {
-  return {
-    runId: report.runId,
-    planId: report.plan.id,
-    mode: report.mode,
-    outcome: report.outcome,
-    startedAt: report.startedAt,
-    finishedAt: report.finishedAt,
-    operationCount: report.plan.operations.length,
-  };
-}
+/** Builds the listing form of a report, as the Redis store does. */
+export const summarizeReport = summarizeRunReport;
