@@ -8,9 +8,9 @@ import type {
 } from '../domain/organization.js';
 
 /**
- * What the reconcile planner and the operation workers need from the Ably
- * organization. The SCIM client implements it; every assumption about Ably's
- * wire format stays behind this interface.
+ * The reads and writes of the Ably organization that the planner and the
+ * operation workers use. The SCIM client implements it, so every assumption
+ * about Ably's wire format stays behind this interface.
  *
  * Errors are those of `src/errors`: `TransientError` after the retries are
  * spent, `ConflictError` for `409`, `NotFoundError` for `404`,

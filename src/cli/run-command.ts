@@ -65,9 +65,9 @@ export async function runCommand(options: { config: string; once?: boolean }): P
 }
 
 /**
- * Returns the exit code of `run --once`, in the terms of `plan`'s: 0 when the
- * organization is in step, 3 when the plan is held for approval, and 1 when
- * the run failed, read only part of the IdP, or had failed operations.
+ * Returns the exit code of `run --once`, with the meanings `plan` uses. It is
+ * 0 when the organization is in step and 3 when the plan is held for approval.
+ * It is 1 when the run failed, read only part of the IdP, or had failed operations.
  */
 export function runExitCode(report: RunReport): number {
   if (report.outcome === 'held') {

@@ -37,7 +37,7 @@ const entraSource = z.strictObject({
   clientId: z.string().min(1),
   /** The environment variable that contains the client secret. Omit it when a certificate is used. */
   clientSecretEnv: envVariableName.optional(),
-  /** The environment variable that holds the path of a PEM certificate with its private key. */
+  /** The environment variable that contains the path of a PEM certificate with its private key. */
   certificatePathEnv: envVariableName.optional(),
   authorityHost: httpUrl.default('https://login.microsoftonline.com'),
   graphBaseUrl: httpUrl.default('https://graph.microsoft.com/v1.0'),

@@ -69,7 +69,11 @@ export interface DirectorySnapshot {
 /** Reads a whole directory. Each IdP has one. */
 export interface DirectoryConnector {
   readonly source: DirectorySnapshot['source'];
-  /** Reads every user, group and membership in scope. Never throws for a partial failure: it marks the snapshot incomplete. */
+  /**
+   * Reads every user, group and membership in scope. A part that fails after
+   * its retries marks the snapshot incomplete; only errors no retry can fix,
+   * such as rejected credentials (`FatalError`), are thrown.
+   */
   readFull(options?: { signal?: AbortSignal }): Promise<DirectorySnapshot>;
 }
 

@@ -26,10 +26,9 @@ export type ApplyResult = Omit<OperationOutcome, 'finishedAt'>;
 
 /**
  * Applies one operation against the current desired state, not the state the
- * plan saw: a job that waited in the queue while a newer plan changed the
- * user applies the newer intent, and one whose change is no longer wanted
- * does nothing. Each branch reads before it writes, so running it twice ends
- * in the same state and the second run writes nothing.
+ * plan saw. A job that waited while a newer plan changed its user applies the
+ * newer intent, and a job whose change is no longer desired does nothing.
+ * Each branch reads before it writes, so a second run writes nothing.
  */
 export async function applyOperation(operation: Operation, context: ApplyContext): Promise<ApplyResult> {
   switch (operation.kind) {

@@ -14,7 +14,7 @@ import { StateStore } from './state-store.js';
 import { enqueueSync, installSchedules, startSyncWorker } from './sync-worker.js';
 import type { SyncDependencies } from './sync-run.js';
 
-/** What the daemon is built from. Connector and client are passed in so tests and the demo can aim them at local servers. */
+/** The parts a daemon is built from. Connector and client are passed in so tests and the demo can aim them at local servers. */
 export interface DaemonOptions {
   config: Config;
   secrets: Secrets;

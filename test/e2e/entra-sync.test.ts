@@ -115,8 +115,8 @@ describe('entra to emulator through BullMQ', () => {
 });
 
 describe('entra full sync with userFilter', () => {
-  // /users/delta accepts no $filter, so the connector cannot give a cursor with a userFilter;
-  // the sync run falls back to a plain full read, which applies the filter.
+  // /users/delta accepts no $filter, so the connector cannot give a cursor with a userFilter.
+  // The sync run then falls back to a plain full read, which applies the filter.
   it('applies the filtered directory', async () => {
     const sandbox = await startEntraSandbox({
       users: 60,

@@ -80,10 +80,10 @@ export function expectedFromGraph(tenant: GraphDirectory): ExpectedOrganization 
 }
 
 /**
- * Checks that the emulator contains exactly `expected`: the active users with
- * their emails, no user outside the registered domain, the mapped groups with
- * their role links, and as members every IdP member that is active in Ably or
- * kept there deactivated.
+ * Checks that the emulator contains exactly `expected`. That is the active
+ * users with their emails, no user outside the registered domain, and the
+ * mapped groups with their role links. A group's members are its IdP members
+ * that are active in Ably or kept there deactivated.
  */
 export function expectConverged(organization: OrganizationView, expected: ExpectedOrganization): void {
   const byExternalId = new Map(organization.users.map((user) => [user.externalId, user]));

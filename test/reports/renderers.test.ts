@@ -14,7 +14,7 @@ import { HOSTILE_GROUP_NAME, samplePlan } from './sample-plan.js';
 
 const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
 
-/** Every email the plan names, from users and from reason details. */
+/** Returns every email the plan names, from users and from reason details. */
 function emailsIn(plan: ReconcilePlan): string[] {
   return [...JSON.stringify(plan).matchAll(EMAIL_PATTERN)].map((match) => match[0]).filter((email) => !email.includes('***'));
 }

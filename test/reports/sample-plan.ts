@@ -18,7 +18,7 @@ const LIFECYCLE_BY_STATUS: Record<SampleStatus, UserLifecycle> = {
 /** A group name with HTML and Markdown syntax, to prove the renderers escape it. */
 export const HOSTILE_GROUP_NAME = 'Platform <script>alert(1)</script> & *ops* | `x`';
 
-/** The project's sample directory (60 users) as a snapshot, with one group renamed to `HOSTILE_GROUP_NAME`. */
+/** Returns the project's sample directory (60 users) as a snapshot, with one group renamed to `HOSTILE_GROUP_NAME`. */
 export function sampleSnapshot(): DirectorySnapshot {
   const sample = createSampleDirectory({ userCount: 60, groupCount: 10 });
   const users: DirectoryUser[] = sample.users.map((user) => ({
@@ -40,7 +40,7 @@ export function sampleSnapshot(): DirectorySnapshot {
 }
 
 /**
- * Plans the sample directory against an organization that already holds a
+ * Plans the sample directory against an organization that already contains a
  * few managed users (one to rename, one gone from the IdP), an unmanaged admin
  * and a stale group, so the plan has every operation kind but `group-update`.
  */
